@@ -1,0 +1,1 @@
+"""aquarium package."""

@@ -1,0 +1,234 @@
+"""`aquarium`: one program, a thin layer over the packages (each command calls one function)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from typing import Any
+
+import click
+
+from aquarium import commands_run
+from aquarium.errors import AquariumError
+from aquarium.exporting import write_csv, write_json
+from aquarium.logbook import log_maintenance, log_test_session
+from aquarium.settings import Settings, load_settings
+from aquarium.timeparse import iso_utc, parse_when
+from aquarium.wiring import engine_for
+from db.dead_letters import list_dead_letters
+from db.errors import StoreError
+from db.export import export_rows
+from db.maintenance import KINDS
+from db.tanks import add_tank, list_tanks, update_tank
+from sensors.catalogue import PARAMETERS
+from sensors.errors import SensorError
+from sensors.naming import tank_name_problem
+
+KEEPER_ERRORS = (AquariumError, StoreError, SensorError)
+
+
+class Group(click.Group):
+    """Turns the errors a keeper can fix into one line and exit status 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KEEPER_ERRORS as exc:
+            raise click.ClickException(getattr(exc, "reason", None) or str(exc)) from exc
+
+
+def settings(ctx: click.Context) -> Settings:
+    """Settings, read once per invocation."""
+    if "settings" not in ctx.meta:
+        ctx.meta["settings"] = load_settings()
+    return ctx.meta["settings"]
+
+
+def check_tank_name(name: str) -> str:
+    problem = tank_name_problem(name)
+    if problem:
+        raise AquariumError(problem)
+    return name
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Log debug detail.")
+@click.version_option(package_name="aquarium-monitor")
+def cli(verbose: bool) -> None:
+    """Aquarium monitor: sensors over MQTT into SQLite, a dashboard, and a water-change advisor.
+
+    Settings come from the environment: AQUARIUM_DB_URL (default: a SQLite file under
+    ~/.local/share/aquarium), AQUARIUM_MQTT_URL (default mqtt://127.0.0.1:1883) and
+    AQUARIUM_CONFIG (a TOML file describing tanks and sensors).
+    """
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+cli.add_command(commands_run.up)
+cli.add_command(commands_run.ingest)
+cli.add_command(commands_run.dashboard)
+cli.add_command(commands_run.simulate)
+cli.add_command(commands_run.broker)
+
+
+@cli.group(cls=Group)
+def tank() -> None:
+    """Add, edit and list tanks."""
+
+
+@tank.command("add")
+@click.argument("name")
+@click.option("--volume", type=click.FloatRange(min=0, min_open=True), help="Water volume, L.")
+@click.option("--profile", default="turtle-fish", show_default=True, help="Health profile.")
+@click.pass_context
+def tank_add(ctx: click.Context, name: str, volume: float | None, profile: str) -> None:
+    """Register tank NAME (lowercase letters, digits, - and _)."""
+    created = add_tank(
+        engine_for(settings(ctx)), check_tank_name(name), volume_l=volume, profile=profile
+    )
+    click.echo(f"added tank {created.name}")
+
+
+@tank.command("edit")
+@click.argument("name")
+@click.option("--volume", type=click.FloatRange(min=0, min_open=True), help="Water volume, L.")
+@click.option("--profile", help="Health profile.")
+@click.pass_context
+def tank_edit(ctx: click.Context, name: str, volume: float | None, profile: str | None) -> None:
+    """Change tank NAME's volume or profile."""
+    update_tank(engine_for(settings(ctx)), name, volume_l=volume, profile=profile)
+    click.echo(f"updated tank {name}")
+
+
+@tank.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def tank_list(ctx: click.Context, as_json: bool) -> None:
+    """List tanks."""
+    tanks = list_tanks(engine_for(settings(ctx)))
+    if as_json:
+        rows = [
+            {
+                "name": t.name,
+                "volume_l": t.volume_l,
+                "profile": t.profile,
+                "simulated": t.simulated,
+                "created_at": iso_utc(t.created_at),
+            }
+            for t in tanks
+        ]
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not tanks:
+        click.echo(
+            "no tanks yet: 'aquarium tank add NAME', or publish to aquarium/NAME/temperature"
+        )
+    for t in tanks:
+        volume = f"{t.volume_l:g} L" if t.volume_l else "volume not set"
+        label = " (simulated)" if t.simulated else ""
+        click.echo(f"{t.name}\t{volume}\t{t.profile}{label}")
+
+
+@cli.command("log")
+@click.argument("tank_name", metavar="TANK")
+@click.argument("results", nargs=-1, metavar="PARAM=VALUE[UNIT]...")
+@click.option("--at", "at", help="When the test was done (ISO 8601; local time). Default: now.")
+@click.option("--note", default="", help="A note kept with the results.")
+@click.pass_context
+def log_command(
+    ctx: click.Context, tank_name: str, results: tuple[str, ...], at: str | None, note: str
+) -> None:
+    """Log test-kit results, e.g. `aquarium log turtles nitrate=20 no2=0 ph=7.4 kh=4dKH`.
+
+    Units: nitrate as NO3 (default) or NO3-N, KH in dKH or ppm CaCO3, temperature C or F...
+    """
+    stored = log_test_session(
+        engine_for(settings(ctx)), tank_name, list(results), parse_when(at), note
+    )
+    summary = ", ".join(f"{r.parameter} {r.value:g} {PARAMETERS[r.parameter].unit}" for r in stored)
+    click.echo(f"logged for {tank_name}: {summary}")
+
+
+@cli.command("maintain")
+@click.argument("tank_name", metavar="TANK")
+@click.argument("kind", type=click.Choice(KINDS))
+@click.option("--percent", type=float, help="Water changed, % of the tank.")
+@click.option("--litres", type=float, help="Water changed, L (needs the tank's volume for %).")
+@click.option("--at", "at", help="When (ISO 8601; local time). Default: now.")
+@click.option("--note", default="", help="A note.")
+@click.pass_context
+def maintain(
+    ctx: click.Context,
+    tank_name: str,
+    kind: str,
+    percent: float | None,
+    litres: float | None,
+    at: str | None,
+    note: str,
+) -> None:
+    """Log maintenance: water-change, gravel-clean, filter-clean, top-off or note."""
+    percent, litres = log_maintenance(
+        engine_for(settings(ctx)),
+        tank_name,
+        kind,
+        at=parse_when(at),
+        percent=percent,
+        litres=litres,
+        note=note,
+    )
+    amount = f" ({percent:g} %)" if percent else ""
+    click.echo(f"logged {kind}{amount} for {tank_name}")
+
+
+@cli.command("dead-letters")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--limit", default=50, show_default=True, help="How many, newest first.")
+@click.pass_context
+def dead_letters(ctx: click.Context, as_json: bool, limit: int) -> None:
+    """Messages the daemon refused, with the reason."""
+    letters = list_dead_letters(engine_for(settings(ctx)), limit)
+    if as_json:
+        rows = [
+            {
+                "time": iso_utc(d.time),
+                "topic": d.topic,
+                "payload": d.payload,
+                "payload_size": d.payload_size,
+                "reason": d.reason,
+            }
+            for d in letters
+        ]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not letters:
+        click.echo("no refused messages")
+    for d in letters:
+        click.echo(f"{iso_utc(d.time)}  {d.topic}  {d.payload[:60]!r}\n    {d.reason}")
+
+
+@cli.command("export")
+@click.option("--tank", "tank_name", help="Only this tank.")
+@click.option("--since", help="From (ISO 8601).")
+@click.option("--until", help="To (ISO 8601).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv")
+@click.pass_context
+def export(
+    ctx: click.Context, tank_name: str | None, since: str | None, until: str | None, fmt: str
+) -> None:
+    """Every sensor reading and test result to stdout (time,tank,parameter,value,unit,source)."""
+    rows = export_rows(
+        engine_for(settings(ctx)),
+        tank=tank_name,
+        since=parse_when(since, option="--since") if since else None,
+        until=parse_when(until, option="--until") if until else None,
+    )
+    (write_csv if fmt == "csv" else write_json)(rows, sys.stdout)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="aquarium")

@@ -1,0 +1,204 @@
+"""The long-running commands: up, ingest, dashboard, simulate, broker."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+import click
+
+from aquarium.errors import AquariumError
+from aquarium.settings import default_db_path, load_settings
+from aquarium.supervisor import Supervisor, aquarium_argv, choose_broker, wait_for_port
+from aquarium.wiring import daemon_for, engine_for, sync_tanks
+from sensors.naming import tank_name_problem
+
+log = logging.getLogger(__name__)
+DASHBOARD_APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+DEMO_TANK = "demo"
+
+
+def _stop_on_signals() -> threading.Event:
+    stop = threading.Event()
+
+    def handler(signum: int, _frame: object) -> None:
+        log.info("received %s; finishing", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+    return stop
+
+
+@click.command()
+@click.option(
+    "--client-id",
+    default="aquarium-ingest",
+    show_default=True,
+    help="MQTT client id; the broker keeps this session's queue while the daemon is away.",
+)
+@click.option("--share-group", help="Join a $share group to split the work with other workers.")
+def ingest(client_id: str, share_group: str | None) -> None:
+    """Run the ingestion daemon: MQTT readings into the database (SIGTERM stops it cleanly)."""
+    settings = load_settings()
+    engine = engine_for(settings)
+    sync_tanks(engine, settings.config)
+    daemon = daemon_for(settings, engine, client_id=client_id, share_group=share_group)
+    stop = _stop_on_signals()
+    log.info("ingesting from %s into %s", settings.mqtt.display, engine.url.render_as_string())
+    daemon.start()
+    stop.wait()
+    daemon.stop()
+
+
+@click.command()
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. 0.0.0.0 exposes it to the network: put a login first.",
+)
+@click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535))
+def dashboard(host: str, port: int) -> None:
+    """Serve the Streamlit dashboard."""
+    load_settings()  # a broken config is reported here, in one line, not inside the page
+    where = "only this machine" if host in ("127.0.0.1", "localhost", "::1") else "the network"
+    click.echo(f"dashboard on http://{host}:{port} (reachable from {where})", err=True)
+    argv = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(DASHBOARD_APP),
+        "--server.address",
+        host,
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    os.execv(sys.executable, argv)
+
+
+@click.command()
+@click.option("--tank", default=DEMO_TANK, show_default=True, help="Tank to publish as.")
+@click.option("--interval", default=10.0, show_default=True, help="Seconds between rounds.")
+@click.option("--speed", default=1.0, show_default=True, help="Model time per clock second.")
+@click.option("--seed", default=0, show_default=True, help="Random seed, for repeatable runs.")
+@click.option(
+    "--rounds", type=int, help="Stop after this many rounds (default: run until stopped)."
+)
+@click.option(
+    "--fault",
+    "faults",
+    multiple=True,
+    help="Inject a fault: stuck, dropout, glitch85, ph-drift, clog, ammonia-spike.",
+)
+@click.option(
+    "--backfill",
+    help="Instead of publishing, write this much history into the database, e.g. 7d or 365d.",
+)
+def simulate(
+    tank: str,
+    interval: float,
+    speed: float,
+    seed: int,
+    rounds: int | None,
+    faults: tuple[str, ...],
+    backfill: str | None,
+) -> None:
+    """Publish a simulated tank to aquarium/<tank>/<parameter> (clearly labelled as simulated)."""
+    from sensors.simulator import BrokerAddress, run_simulator
+    from sensors.virtual_tank import Fault
+
+    problem = tank_name_problem(tank)
+    if problem:
+        raise AquariumError(problem)
+    try:
+        fault_set = [Fault(f) for f in faults]
+    except ValueError as exc:
+        names = ", ".join(f.value for f in Fault)
+        raise AquariumError(f"unknown fault ({exc}); use one of {names}") from exc
+    settings = load_settings()
+    engine = engine_for(settings)
+    from aquarium.demo import backfill_history, mark_simulated, parse_span
+
+    mark_simulated(engine, tank)
+    if backfill:
+        backfill_history(engine, tank, parse_span(backfill), seed=seed, faults=fault_set)
+        return
+    mqtt = settings.mqtt
+    broker = BrokerAddress(
+        mqtt.host, mqtt.port, mqtt.username, mqtt.password, mqtt.tls, mqtt.ca_file
+    )
+    stop = _stop_on_signals()
+    log.info("simulating tank %r on %s every %g s", tank, mqtt.display, interval)
+    count = run_simulator(
+        broker,
+        tank,
+        interval_s=interval,
+        speed=speed,
+        seed=seed,
+        faults=fault_set,
+        rounds=rounds,
+        stop=stop,
+    )
+    log.info("published %d readings", count)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=1883, show_default=True, type=click.IntRange(1, 65535))
+def broker(host: str, port: int) -> None:
+    """Run the embedded MQTT broker (amqtt): for trying things out without Mosquitto."""
+    from aquarium.embedded_broker import run_embedded_broker
+
+    run_embedded_broker(host, port)
+
+
+@click.command()
+@click.option(
+    "--port", default=8501, show_default=True, type=click.IntRange(1, 65535), help="Dashboard port."
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Dashboard address.")
+@click.option("--no-demo", is_flag=True, help="Do not run the simulator even without sensors.")
+def up(port: int, host: str, no_demo: bool) -> None:
+    """Run everything here: broker, daemon, dashboard (and a demo tank when no sensors exist)."""
+    settings = load_settings()
+    engine = engine_for(settings)
+    sync_tanks(engine, settings.config)
+    env = dict(os.environ)
+    env.setdefault("AQUARIUM_DB_URL", settings.db_url)
+    data_dir = default_db_path(os.environ).parent
+    supervisor = Supervisor()
+    description, broker_argv = choose_broker(
+        settings.mqtt_configured, settings.mqtt.host, settings.mqtt.port, data_dir
+    )
+    click.echo(f"broker: {description}", err=True)
+    if broker_argv:
+        supervisor.start("broker", broker_argv, env)
+        if not wait_for_port("127.0.0.1", settings.mqtt.port, timeout=15):
+            supervisor.stop()
+            raise AquariumError(
+                f"the broker did not start on 127.0.0.1:{settings.mqtt.port}; is the port taken? "
+                "Set AQUARIUM_MQTT_URL to a broker you run"
+            )
+    click.echo(f"database: {engine.url.render_as_string()}", err=True)
+    supervisor.start("daemon", aquarium_argv("ingest"), env)
+    if not settings.config.sensors and not no_demo:
+        from aquarium.demo import ensure_demo_history
+
+        click.echo(f"no sensors configured: simulating a tank called {DEMO_TANK!r}", err=True)
+        ensure_demo_history(engine, DEMO_TANK)
+        supervisor.start("simulator", aquarium_argv("simulate", "--tank", DEMO_TANK), env)
+    supervisor.start(
+        "dashboard", aquarium_argv("dashboard", "--host", host, "--port", str(port)), env
+    )
+    click.echo(f"open http://{host}:{port} — press Ctrl+C to stop everything", err=True)
+    sys.exit(supervisor.wait())

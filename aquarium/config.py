@@ -1,0 +1,118 @@
+"""The TOML file describing tanks, sensors, limit overrides and notification URLs."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from aquarium.errors import ConfigError
+from sensors.catalogue import PARAMETERS
+from sensors.naming import tank_name_problem
+
+PayloadFormat = Literal["number", "json", "tasmota", "esphome"]
+
+
+class _Strict(BaseModel):
+    # A misspelt key is an error, not a silently ignored setting.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TankConfig(_Strict):
+    """A tank: name, volume in litres, health profile and per-tank limit overrides."""
+
+    name: str
+    volume_l: float | None = Field(default=None, gt=0, le=100_000)
+    profile: str = "turtle-fish"
+    limits: dict[str, float] = Field(default_factory=dict)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        problem = tank_name_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+
+class SensorConfig(_Strict):
+    """A sensor topic and how to read it."""
+
+    topic: str = Field(min_length=1, max_length=255)
+    tank: str
+    parameter: str
+    format: PayloadFormat | None = None  # None: chosen from the topic's shape
+    field: str | None = None  # Tasmota: "DS18B20.Temperature", "DS18B20-1.Temperature"...
+    unit: str | None = None
+    name: str | None = None
+    expected_interval_s: float | None = Field(default=None, gt=0)
+
+    @field_validator("parameter")
+    @classmethod
+    def _parameter(cls, value: str) -> str:
+        if value not in PARAMETERS:
+            raise ValueError(f"unknown parameter {value!r}; use one of {', '.join(PARAMETERS)}")
+        return value
+
+    @field_validator("topic")
+    @classmethod
+    def _topic(cls, value: str) -> str:
+        if "+" in value or "#" in value:
+            raise ValueError("a sensor topic is one exact topic; wildcards + and # are not allowed")
+        return value
+
+
+class NotifyConfig(_Strict):
+    """Where alerts go: apprise URLs (ntfy://, tgram://, mailto://, pover://...)."""
+
+    urls: list[str] = Field(default_factory=list)
+
+
+class AppConfig(_Strict):
+    """The whole file."""
+
+    tanks: list[TankConfig] = Field(default_factory=list)
+    sensors: list[SensorConfig] = Field(default_factory=list)
+    notify: NotifyConfig = Field(default_factory=NotifyConfig)
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
+
+
+def parse_config(text: str, source: str = "config") -> AppConfig:
+    """Parse TOML TEXT; a ConfigError names the key and the fix in one line."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: not valid TOML ({exc}); fix the syntax at that line") from exc
+    try:
+        return AppConfig.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = _location(tuple(error["loc"]))
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown key; check its spelling against the README's configuration section"
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise ConfigError(f"{source}: {where}: {message}{more}") from exc
+
+
+def load_config(path: Path | None) -> AppConfig:
+    """The config at PATH, or an empty one when no path is set."""
+    if path is None:
+        return AppConfig()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError(
+            f"AQUARIUM_CONFIG points at {path}, which does not exist; create it or unset it"
+        ) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}; check the file and its permissions") from exc
+    return parse_config(text, str(path))

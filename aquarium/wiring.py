@@ -1,0 +1,69 @@
+"""The composition root: settings in, connected objects out."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+
+from aquarium.config import AppConfig
+from aquarium.settings import Settings
+from db.engine import open_engine
+from db.errors import NotFound
+from db.readings import BatchStore
+from db.tanks import add_tank, get_tank, update_tank
+from ingest.daemon import IngestDaemon
+from ingest.routing import Router, SensorRoute, guess_format
+
+
+def engine_for(settings: Settings) -> Engine:
+    """The database engine, migrated to the current schema."""
+    return open_engine(settings.db_url)
+
+
+def sync_tanks(engine: Engine, config: AppConfig) -> None:
+    """Make the database's tanks agree with the config's (the file is the keeper's word)."""
+    for tank in config.tanks:
+        try:
+            get_tank(engine, tank.name)
+        except NotFound:
+            add_tank(engine, tank.name, volume_l=tank.volume_l, profile=tank.profile)
+        else:
+            update_tank(engine, tank.name, volume_l=tank.volume_l, profile=tank.profile)
+
+
+def router_for(config: AppConfig) -> Router:
+    """Routes for every configured sensor, plus the default topic scheme."""
+    return Router(
+        SensorRoute(
+            topic=s.topic,
+            tank=s.tank,
+            parameter=s.parameter,
+            format=s.format or guess_format(s.topic),
+            field=s.field,
+            unit=s.unit,
+            expected_interval_s=s.expected_interval_s,
+        )
+        for s in config.sensors
+    )
+
+
+def daemon_for(
+    settings: Settings,
+    engine: Engine,
+    *,
+    client_id: str = "aquarium-ingest",
+    share_group: str | None = None,
+) -> IngestDaemon:
+    """The ingestion daemon for these settings."""
+    mqtt = settings.mqtt
+    return IngestDaemon(
+        store=BatchStore(engine),
+        router=router_for(settings.config),
+        host=mqtt.host,
+        port=mqtt.port,
+        client_id=client_id,
+        share_group=share_group,
+        username=mqtt.username,
+        password=mqtt.password,
+        tls=mqtt.tls,
+        ca_file=mqtt.ca_file,
+    )

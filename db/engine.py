@@ -1,0 +1,80 @@
+"""Engines for SQLite (the default) and PostgreSQL, with the settings a concurrent reader and
+writer need, and the schema brought up to date on open."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
+from db.errors import StoreUnavailable
+
+# How long a writer waits for another writer's lock before giving up. The daemon commits small
+# batches in milliseconds; a dashboard write or a backup may hold the lock for seconds.
+BUSY_TIMEOUT_MS = 15_000
+
+
+def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event below issue BEGIN itself (pysqlite otherwise delays it and
+    # a read-then-write transaction can deadlock into "database is locked").
+    dbapi_conn.isolation_level = None
+    cursor = dbapi_conn.cursor()
+    # WAL: readers (the dashboard) never block the writer (the daemon) and vice versa.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    # FULL: a commit is on disk before the MQTT ack, so an acked reading survives a power cut.
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # Writers take the write lock up front (BEGIN IMMEDIATE) so busy_timeout applies; a deferred
+    # transaction that later upgrades to a writer fails at once with "database is locked".
+    mode = "IMMEDIATE" if conn.get_execution_options().get("sqlite_write") else "DEFERRED"
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def open_engine(url: str, *, migrate: bool = True) -> Engine:
+    """An engine for URL with pragmas set and, unless told otherwise, the schema migrated."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise StoreUnavailable(
+            f"AQUARIUM_DB_URL {url!r} is not a database URL; use sqlite:///path/to/aquarium.db "
+            "or postgresql+psycopg://user@host/dbname"
+        ) from exc
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:":
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    try:
+        engine = create_engine(parsed, pool_pre_ping=parsed.get_backend_name() != "sqlite")
+    except (NoSuchModuleError, ModuleNotFoundError) as exc:
+        raise StoreUnavailable(
+            f"no driver for {parsed.drivername!r}; for PostgreSQL install the extra: "
+            "pip install 'aquarium-monitor[postgres]' and use postgresql+psycopg://"
+        ) from exc
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+    if migrate:
+        from db.migrate import upgrade
+
+        try:
+            upgrade(engine)
+        except OperationalError as exc:
+            raise StoreUnavailable(
+                f"cannot open the database at {parsed.render_as_string(hide_password=True)}: "
+                f"{exc.orig}; check the path exists and is writable, or set AQUARIUM_DB_URL"
+            ) from exc
+    return engine
+
+
+def is_sqlite(engine: Engine) -> bool:
+    """Whether the engine talks to SQLite (single writer, file backups)."""
+    return engine.dialect.name == "sqlite"

@@ -1,0 +1,207 @@
+"""Sensor readings: the daemon's batched writes and the queries that read them back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine, and_, case, exists, func, literal, select, update
+
+from db.dead_letters import DeadLetter, add_dead_letters, prune_dead_letters
+from db.schema import readings, sensors, tanks
+from db.tanks import ensure_tank
+from db.types import UTCDateTime
+from db.upsert import insert_ignore
+
+
+@dataclass(frozen=True)
+class NewReading:
+    """One decoded, validated value on its way into the database."""
+
+    tank: str
+    parameter: str
+    value: float
+    time: datetime
+    received_at: datetime
+    topic: str
+    field: str = ""
+    # Set when the time is the receive time and the broker marked the message as a redelivery:
+    # the only case the (sensor, time) unique key cannot catch.
+    delivery_key: int | None = None
+    redelivered: bool = False
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What one committed batch did."""
+
+    stored: int
+    duplicates: int
+    dead_letters: int
+
+
+class BatchStore:
+    """Writes the daemon's batches: readings and dead letters in one transaction each.
+
+    Keeps the ids of tanks and sensors it has seen, so a steady stream costs one INSERT per batch
+    plus one UPDATE of last_seen per sensor.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._tank_ids: dict[str, int] = {}
+        self._sensor_ids: dict[tuple[str, str, str, str], int] = {}
+        self._batches = 0
+
+    def write(self, batch: list[NewReading], letters: list[DeadLetter]) -> BatchResult:
+        """Commit BATCH and LETTERS together; raises if nothing could be committed."""
+        try:
+            with self.engine.connect().execution_options(sqlite_write=True) as conn, conn.begin():
+                result = self._write(conn, batch, letters)
+        except Exception:
+            # Ids cached from a transaction that rolled back may not exist: forget them.
+            self._tank_ids.clear()
+            self._sensor_ids.clear()
+            raise
+        return result
+
+    def _write(
+        self, conn: Connection, batch: list[NewReading], letters: list[DeadLetter]
+    ) -> BatchResult:
+        rows = []
+        last_seen: dict[int, datetime] = {}
+        duplicates = 0
+        for reading in batch:
+            if (
+                reading.redelivered
+                and reading.delivery_key is not None
+                and self._seen(conn, reading.delivery_key)
+            ):
+                duplicates += 1
+                continue
+            sensor_id = self._sensor_id(conn, reading)
+            rows.append(
+                {
+                    "sensor_id": sensor_id,
+                    "tank_id": self._tank_ids[reading.tank],
+                    "parameter": reading.parameter,
+                    "time": reading.time,
+                    "value": reading.value,
+                    "received_at": reading.received_at,
+                    "delivery_key": reading.delivery_key,
+                }
+            )
+            seen = last_seen.get(sensor_id)
+            last_seen[sensor_id] = (
+                reading.received_at if seen is None else max(seen, reading.received_at)
+            )
+        stored = 0
+        if rows:
+            stored = conn.execute(
+                insert_ignore(conn, readings, ["sensor_id", "time"]), rows
+            ).rowcount
+            if stored < 0:  # some drivers do not report executemany counts
+                stored = len(rows)
+            duplicates += len(rows) - stored
+        for sensor_id, seen in last_seen.items():
+            newer = sensors.c.last_seen.is_(None) | (sensors.c.last_seen < seen)
+            latest = case((newer, literal(seen, UTCDateTime())), else_=sensors.c.last_seen)
+            conn.execute(update(sensors).where(sensors.c.id == sensor_id).values(last_seen=latest))
+        add_dead_letters(conn, letters)
+        self._batches += 1
+        if letters and self._batches % 100 == 0:
+            prune_dead_letters(conn, letters[-1].time)
+        return BatchResult(stored=stored, duplicates=duplicates, dead_letters=len(letters))
+
+    def _seen(self, conn: Connection, delivery_key: int) -> bool:
+        return bool(
+            conn.execute(select(exists().where(readings.c.delivery_key == delivery_key))).scalar()
+        )
+
+    def _sensor_id(self, conn: Connection, reading: NewReading) -> int:
+        if reading.tank not in self._tank_ids:
+            self._tank_ids[reading.tank] = ensure_tank(conn, reading.tank, reading.received_at)
+        tank_id = self._tank_ids[reading.tank]
+        key = (reading.tank, reading.parameter, reading.topic, reading.field)
+        if key not in self._sensor_ids:
+            identity = ["tank_id", "parameter", "topic", "field"]
+            conn.execute(
+                insert_ignore(conn, sensors, identity).values(
+                    tank_id=tank_id,
+                    parameter=reading.parameter,
+                    topic=reading.topic,
+                    field=reading.field,
+                    first_seen=reading.received_at,
+                )
+            )
+            self._sensor_ids[key] = conn.execute(
+                select(sensors.c.id).where(
+                    and_(
+                        sensors.c.tank_id == tank_id,
+                        sensors.c.parameter == reading.parameter,
+                        sensors.c.topic == reading.topic,
+                        sensors.c.field == reading.field,
+                    )
+                )
+            ).scalar_one()
+        return self._sensor_ids[key]
+
+
+@dataclass(frozen=True)
+class LatestReading:
+    """The newest value of one parameter in one tank."""
+
+    parameter: str
+    value: float
+    time: datetime
+
+
+def latest_readings(engine: Engine, tank: str) -> list[LatestReading]:
+    """The newest sensor value of each parameter of TANK."""
+    newest = (
+        select(readings.c.parameter, func.max(readings.c.time).label("time"))
+        .join(tanks, tanks.c.id == readings.c.tank_id)
+        .where(tanks.c.name == tank)
+        .group_by(readings.c.parameter)
+        .subquery()
+    )
+    query = (
+        select(readings.c.parameter, readings.c.value, readings.c.time)
+        .join(tanks, tanks.c.id == readings.c.tank_id)
+        .join(
+            newest,
+            and_(newest.c.parameter == readings.c.parameter, newest.c.time == readings.c.time),
+        )
+        .where(tanks.c.name == tank)
+        .order_by(readings.c.parameter)
+    )
+    with engine.connect() as conn:
+        found: dict[str, LatestReading] = {}
+        for row in conn.execute(query):
+            found.setdefault(row.parameter, LatestReading(row.parameter, row.value, row.time))
+    return list(found.values())
+
+
+def reading_series(
+    engine: Engine, tank: str, parameter: str, since: datetime, until: datetime | None = None
+) -> list[tuple[datetime, float]]:
+    """Raw (time, value) pairs of one parameter, oldest first."""
+    query = (
+        select(readings.c.time, readings.c.value)
+        .join(tanks, tanks.c.id == readings.c.tank_id)
+        .where(tanks.c.name == tank, readings.c.parameter == parameter, readings.c.time >= since)
+        .order_by(readings.c.time)
+    )
+    if until is not None:
+        query = query.where(readings.c.time <= until)
+    with engine.connect() as conn:
+        return [(row.time, row.value) for row in conn.execute(query)]
+
+
+def count_readings(engine: Engine, tank: str | None = None) -> int:
+    """How many sensor readings are stored (for one tank, or all)."""
+    query = select(func.count()).select_from(readings)
+    if tank is not None:
+        query = query.join(tanks, tanks.c.id == readings.c.tank_id).where(tanks.c.name == tank)
+    with engine.connect() as conn:
+        return conn.execute(query).scalar_one()

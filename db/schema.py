@@ -1,0 +1,136 @@
+"""The schema: one table per concept, Core tables (no ORM: the hot paths are bulk inserts and
+range scans, and plain rows keep them fast). Alembic migrations under migrations/ build it."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from db.types import UTCDateTime
+
+# Named constraints, so Alembic can alter them later on SQLite (batch mode) and PostgreSQL alike.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+tanks = Table(
+    "tanks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(32), nullable=False, unique=True),
+    Column("volume_l", Float, nullable=True),
+    Column("profile", String(64), nullable=False, server_default="turtle-fish"),
+    Column("simulated", Boolean, nullable=False, server_default="0"),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+sensors = Table(
+    "sensors",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("tank_id", Integer, ForeignKey("tanks.id", ondelete="CASCADE"), nullable=False),
+    Column("parameter", String(32), nullable=False),
+    Column("topic", String(255), nullable=False),
+    Column("field", String(128), nullable=False, server_default=""),
+    Column("expected_interval_s", Float, nullable=True),
+    Column("first_seen", UTCDateTime, nullable=False),
+    Column("last_seen", UTCDateTime, nullable=True),
+    Column("online", Boolean, nullable=True),
+    UniqueConstraint("tank_id", "parameter", "topic", "field", name="uq_sensors_identity"),
+)
+
+readings = Table(
+    "readings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sensor_id", Integer, ForeignKey("sensors.id", ondelete="CASCADE"), nullable=False),
+    Column("tank_id", Integer, ForeignKey("tanks.id", ondelete="CASCADE"), nullable=False),
+    Column("parameter", String(32), nullable=False),
+    Column("time", UTCDateTime, nullable=False),
+    Column("value", Float, nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    # Hash of topic, packet id and payload: recognises a QoS 1 redelivery (same packet id, DUP set)
+    # of a message already stored whose own time was the receive time.
+    Column("delivery_key", BigInteger, nullable=True),
+    # One reading per sensor per instant: a redelivered message with a device time lands once.
+    UniqueConstraint("sensor_id", "time", name="uq_readings_sensor_time"),
+    Index("ix_readings_tank_parameter_time", "tank_id", "parameter", "time"),
+    Index("ix_readings_delivery_key", "delivery_key"),
+)
+
+manual_tests = Table(
+    "manual_tests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("tank_id", Integer, ForeignKey("tanks.id", ondelete="CASCADE"), nullable=False),
+    Column("parameter", String(32), nullable=False),
+    Column("time", UTCDateTime, nullable=False),
+    Column("value", Float, nullable=False),
+    # What the keeper typed, so a kit's NO3-N reading can be shown as it was entered.
+    Column("entered_value", Float, nullable=True),
+    Column("entered_unit", String(32), nullable=True),
+    Column("session", String(36), nullable=True),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_manual_tests_tank_parameter_time", "tank_id", "parameter", "time"),
+)
+
+maintenance = Table(
+    "maintenance",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("tank_id", Integer, ForeignKey("tanks.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("time", UTCDateTime, nullable=False),
+    Column("percent", Float, nullable=True),
+    Column("litres", Float, nullable=True),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_maintenance_tank_time", "tank_id", "time"),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("tank_id", Integer, ForeignKey("tanks.id", ondelete="CASCADE"), nullable=False),
+    Column("rule", String(64), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("since", UTCDateTime, nullable=False),
+    Column("fired_at", UTCDateTime, nullable=True),
+    Column("resolved_at", UTCDateTime, nullable=True),
+    Column("acknowledged_at", UTCDateTime, nullable=True),
+    Column("last_notified_at", UTCDateTime, nullable=True),
+    Column("last_value", Float, nullable=True),
+    Column("message", Text, nullable=False, server_default=""),
+    Index("ix_alerts_tank_rule", "tank_id", "rule"),
+)
+
+dead_letters = Table(
+    "dead_letters",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("time", UTCDateTime, nullable=False),
+    Column("topic", String(255), nullable=False),
+    Column("payload", Text, nullable=False),  # a bounded, printable excerpt
+    Column("payload_size", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+    Index("ix_dead_letters_time", "time"),
+)

@@ -1,0 +1,145 @@
+"""Batching: messages wait here until their rows are committed, and only then are acknowledged."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from db.dead_letters import DeadLetter
+from db.readings import BatchResult, NewReading
+
+log = logging.getLogger(__name__)
+
+
+class Store(Protocol):
+    """Where batches go (db.readings.BatchStore; tests may hand in a failing one)."""
+
+    def write(self, batch: list[NewReading], letters: list[DeadLetter]) -> BatchResult: ...
+
+
+@dataclass
+class PendingMessage:
+    """One received message: what it became, and what to ack once that is committed."""
+
+    mid: int
+    qos: int
+    generation: int  # the connection it arrived on; acks never cross a reconnect
+    readings: list[NewReading] = field(default_factory=list)
+    letter: DeadLetter | None = None
+
+
+@dataclass
+class IngestStats:
+    """Counters for logs, tests and the benchmark."""
+
+    received: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    batches: int = 0
+    store_failures: int = 0
+
+
+class Batcher:
+    """Collects messages and commits them in batches from its own thread, then acks them in order.
+
+    A failed commit keeps the batch and retries with a capped delay: nothing is acked, so the
+    broker keeps the messages (and stops sending once its in-flight window is full).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        ack: Callable[[PendingMessage], None],
+        *,
+        max_batch: int = 500,
+        max_delay_s: float = 0.05,
+        retry_cap_s: float = 10.0,
+    ) -> None:
+        self.store = store
+        self.ack = ack
+        self.max_batch = max_batch
+        self.max_delay_s = max_delay_s
+        self.retry_cap_s = retry_cap_s
+        self.stats = IngestStats()
+        self._pending: list[PendingMessage] = []
+        self._cond = threading.Condition()
+        self._stopping = False
+        self._failing = False
+
+    def add(self, message: PendingMessage) -> None:
+        """Queue a message (called from the MQTT network thread)."""
+        with self._cond:
+            self._pending.append(message)
+            self.stats.received += 1
+            if len(self._pending) >= self.max_batch:
+                self._cond.notify()
+
+    def run(self) -> None:
+        """The writer loop; returns after stop() once everything queued is committed or given up."""
+        retry_delay = 0.0
+        while True:
+            with self._cond:
+                if not self._stopping and len(self._pending) < self.max_batch:
+                    self._cond.wait(timeout=max(self.max_delay_s, retry_delay))
+                batch = self._pending[: self.max_batch]
+                stopping = self._stopping
+            if batch:
+                if self._commit(batch):
+                    retry_delay = 0.0
+                    with self._cond:
+                        del self._pending[: len(batch)]
+                    for message in batch:
+                        self.ack(message)
+                else:
+                    retry_delay = min(self.retry_cap_s, max(0.5, retry_delay * 2))
+                    if stopping:
+                        log.error(
+                            "stopping with %d messages not stored; they were not acknowledged, "
+                            "so the broker will deliver them again",
+                            len(self._pending),
+                        )
+                        return
+                    time.sleep(retry_delay)
+                    continue
+            if stopping and not self._pending:
+                return
+
+    def stop(self) -> None:
+        """Ask run() to flush what is queued and return."""
+        with self._cond:
+            self._stopping = True
+            self._cond.notify()
+
+    def _commit(self, batch: list[PendingMessage]) -> bool:
+        readings = [r for m in batch for r in m.readings]
+        letters = [m.letter for m in batch if m.letter is not None]
+        try:
+            result = self.store.write(readings, letters)
+        except Exception as exc:  # any store failure: keep the batch, say so once
+            self.stats.store_failures += 1
+            if not self._failing:
+                log.error(
+                    "cannot store readings (%s); holding %d messages unacknowledged and retrying",
+                    _one_line(exc),
+                    len(batch),
+                )
+                self._failing = True
+            return False
+        if self._failing:
+            log.warning("storing again after %d failed attempts", self.stats.store_failures)
+            self._failing = False
+        self.stats.batches += 1
+        self.stats.stored += result.stored
+        self.stats.duplicates += result.duplicates
+        self.stats.rejected += result.dead_letters
+        return True
+
+
+def _one_line(exc: BaseException) -> str:
+    cause = getattr(exc, "orig", None) or exc
+    return str(cause).splitlines()[0][:200] if str(cause) else type(cause).__name__

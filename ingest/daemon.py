@@ -1,0 +1,138 @@
+"""The ingestion daemon: messages in, rows committed, then acks out; bad input never stops it."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from datetime import UTC, datetime
+
+import paho.mqtt.client as mqtt
+
+from db.dead_letters import DeadLetter, excerpt
+from db.readings import NewReading
+from ingest.batcher import Batcher, IngestStats, PendingMessage, Store
+from ingest.mqtt_session import MqttSession
+from ingest.routing import Ignored, Rejected, Router
+
+log = logging.getLogger(__name__)
+
+# A fixed client id is what makes the session persistent: the broker keeps our queue under it.
+DEFAULT_CLIENT_ID = "aquarium-ingest"
+
+
+def delivery_key(topic: bytes, mid: int, payload: bytes) -> int:
+    """A signed 64-bit hash naming one MQTT delivery (a redelivery keeps its packet id)."""
+    digest = hashlib.blake2b(topic + b"\0" + mid.to_bytes(2, "big") + payload, digest_size=8)
+    return int.from_bytes(digest.digest(), "big", signed=True)
+
+
+class IngestDaemon:
+    """Wires an MQTT session, the router and a store together."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        router: Router,
+        host: str,
+        port: int,
+        client_id: str = DEFAULT_CLIENT_ID,
+        share_group: str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        tls: bool = False,
+        ca_file: str | None = None,
+        max_batch: int = 500,
+        max_delay_s: float = 0.05,
+    ) -> None:
+        self.router = router
+        topics = router.subscriptions()
+        if share_group:  # several workers split one subscription ($share, MQTT 5 / Mosquitto)
+            topics = [f"$share/{share_group}/{t}" for t in topics]
+        self.session = MqttSession(
+            host=host,
+            port=port,
+            client_id=client_id,
+            topics=topics,
+            on_message=self._on_message,
+            username=username,
+            password=password,
+            tls=tls,
+            ca_file=ca_file,
+        )
+        self.batcher = Batcher(
+            store,
+            lambda m: self.session.ack(m.mid, m.qos, m.generation),
+            max_batch=max_batch,
+            max_delay_s=max_delay_s,
+        )
+        self._writer = threading.Thread(target=self.batcher.run, name="writer", daemon=True)
+
+    @property
+    def stats(self) -> IngestStats:
+        """Counters since start."""
+        return self.batcher.stats
+
+    def start(self) -> None:
+        """Start the writer and the MQTT session threads."""
+        self._writer.start()
+        self.session.start()
+
+    def stop(self) -> None:
+        """Stop taking messages, commit and ack what is queued, disconnect."""
+        self.batcher.stop()
+        self._writer.join(timeout=30)
+        self.session.stop()
+        log.info(
+            "stopped: %d received, %d stored, %d duplicates, %d refused",
+            self.stats.received,
+            self.stats.stored,
+            self.stats.duplicates,
+            self.stats.rejected,
+        )
+
+    def _on_message(self, message: mqtt.MQTTMessage, generation: int) -> None:
+        received = datetime.now(UTC)
+        raw_topic = bytes(message._topic)  # raw: a non-UTF-8 topic must be refused, not crash
+        pending = PendingMessage(mid=message.mid, qos=message.qos, generation=generation)
+        topic = raw_topic.decode("utf-8", errors="backslashreplace")
+        try:
+            values = self.router.route(topic, message.payload, received)
+        except Ignored:
+            values = []
+        except Rejected as exc:
+            pending.letter = _letter(received, topic, message.payload, exc.reason)
+            values = []
+        except Exception as exc:  # a bug must cost one message, not the daemon
+            log.exception("unexpected error routing a message on %s", topic[:80])
+            pending.letter = _letter(
+                received, topic, message.payload, f"internal error ({type(exc).__name__})"
+            )
+            values = []
+        key = delivery_key(raw_topic, message.mid, message.payload)
+        pending.readings = [
+            NewReading(
+                tank=v.tank,
+                parameter=v.parameter,
+                value=v.value,
+                time=v.time,
+                received_at=received,
+                topic=topic,
+                field=v.field,
+                delivery_key=None if v.device_time else key,
+                redelivered=bool(message.dup),
+            )
+            for v in values
+        ]
+        self.batcher.add(pending)
+
+
+def _letter(received: datetime, topic: str, payload: bytes, reason: str) -> DeadLetter:
+    return DeadLetter(
+        time=received,
+        topic=topic,
+        payload=excerpt(payload),
+        payload_size=len(payload),
+        reason=reason,
+    )

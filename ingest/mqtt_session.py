@@ -1,0 +1,164 @@
+"""The daemon's MQTT session: persistent, QoS 1, manual acks, capped and jittered reconnects."""
+
+from __future__ import annotations
+
+import logging
+import random
+import ssl
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
+log = logging.getLogger(__name__)
+
+# Reconnect delays: full jitter between 0 and min(cap, base * 2^attempt), so many daemons
+# restarted together do not hammer the broker in step (AWS architecture blog, "Exponential
+# Backoff And Jitter"). paho's own reconnect loop doubles without jitter, so we drive it here.
+BACKOFF_BASE_S = 0.5
+BACKOFF_CAP_S = 30.0
+
+
+def backoff_delay(attempt: int, rng: random.Random) -> float:
+    """Seconds to wait before reconnect attempt ATTEMPT (0-based)."""
+    return rng.uniform(0, min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2**attempt))
+
+
+MessageHandler = Callable[[mqtt.MQTTMessage, int], None]
+
+
+class MqttSession:
+    """Keeps one persistent MQTT session alive and hands each message to ON_MESSAGE.
+
+    Messages are acknowledged only through ack(), after they are stored. The generation counter
+    changes at every connection, so an ack is never sent for a message of an earlier connection
+    (the broker redelivers those with DUP set).
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        client_id: str,
+        topics: list[str],
+        on_message: MessageHandler,
+        username: str | None = None,
+        password: str | None = None,
+        tls: bool = False,
+        ca_file: str | None = None,
+        keepalive: int = 30,
+    ) -> None:
+        self.host, self.port, self.topics = host, port, topics
+        self.keepalive = keepalive
+        self._handler = on_message
+        self._generation = 0
+        self._stop = threading.Event()
+        self._connected = threading.Event()
+        self._rng = random.Random()
+        self._auth_error: str | None = None
+        self.client = mqtt.Client(
+            callback_api_version=CallbackAPIVersion.VERSION2,
+            client_id=client_id,
+            clean_session=False,  # the broker queues QoS 1 messages while we are away
+            protocol=mqtt.MQTTv311,
+            manual_ack=True,
+        )
+        if username:
+            self.client.username_pw_set(username, password)
+        if tls:
+            self.client.tls_set(ca_certs=ca_file, tls_version=ssl.PROTOCOL_TLS_CLIENT)
+        self.client.on_connect = self._on_connect
+        self.client.on_disconnect = self._on_disconnect
+        self.client.on_message = self._on_message
+        self._thread = threading.Thread(target=self._loop, name="mqtt", daemon=True)
+
+    @property
+    def connected(self) -> bool:
+        """Whether the session is up right now."""
+        return self._connected.is_set()
+
+    def wait_connected(self, timeout: float) -> bool:
+        """Block until connected and subscribed, or TIMEOUT passes."""
+        return self._connected.wait(timeout)
+
+    def start(self) -> None:
+        """Connect (and keep reconnecting) in a background thread."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Disconnect cleanly; unacked messages stay with the broker for next time."""
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def ack(self, mid: int, qos: int, generation: int) -> None:
+        """Acknowledge a stored message, unless it came on an earlier connection."""
+        if qos > 0 and generation == self._generation and self._connected.is_set():
+            self.client.ack(mid, qos)
+
+    def _loop(self) -> None:
+        attempt = 0
+        while not self._stop.is_set():
+            try:
+                self.client.connect(self.host, self.port, keepalive=self.keepalive)
+            except (OSError, ssl.SSLError) as exc:
+                delay = backoff_delay(attempt, self._rng)
+                log.warning(
+                    "cannot reach the MQTT broker at %s:%d (%s); retrying in %.1f s",
+                    self.host,
+                    self.port,
+                    exc,
+                    delay,
+                )
+                attempt += 1
+                self._stop.wait(delay)
+                continue
+            while not self._stop.is_set():
+                rc = self.client.loop(timeout=0.2)
+                if rc != mqtt.MQTT_ERR_SUCCESS:
+                    break
+            if self._connected.is_set():
+                attempt = 0
+            if self._stop.is_set():
+                self.client.disconnect()
+                self.client.loop(timeout=0.5)
+                break
+            delay = backoff_delay(attempt, self._rng)
+            log.warning("lost the MQTT broker connection; reconnecting in %.1f s", delay)
+            attempt += 1
+            self._stop.wait(delay)
+
+    def _on_connect(
+        self, client: mqtt.Client, _userdata: Any, flags: Any, reason: Any, _props: Any
+    ) -> None:
+        if reason.is_failure:
+            hint = (
+                "check the user and password in AQUARIUM_MQTT_URL"
+                if "auth" in str(reason).lower() or "password" in str(reason).lower()
+                else "check the broker's configuration"
+            )
+            log.error("the MQTT broker refused the connection: %s; %s", reason, hint)
+            return
+        self._generation += 1
+        for topic in self.topics:
+            client.subscribe(topic, qos=1)
+        log.info(
+            "connected to %s:%d (session %s), subscribed to %s",
+            self.host,
+            self.port,
+            "resumed" if flags.session_present else "new",
+            ", ".join(self.topics),
+        )
+        self._connected.set()
+
+    def _on_disconnect(
+        self, _client: mqtt.Client, _userdata: Any, _flags: Any, reason: Any, _props: Any
+    ) -> None:
+        self._connected.clear()
+        if not self._stop.is_set():
+            log.warning("disconnected from the MQTT broker: %s", reason)
+
+    def _on_message(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
+        self._handler(message, self._generation)

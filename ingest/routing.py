@@ -1,0 +1,170 @@
+"""From a topic and a payload to stored values: which tank and parameter, in canonical units."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sensors.decoders import (
+    MAX_PAYLOAD_BYTES,
+    DecodedValue,
+    decode_default,
+    decode_esphome,
+    decode_json,
+    decode_number,
+    decode_tasmota,
+)
+from sensors.validation import check_plausible, plausible_device_time
+
+from sensors.catalogue import PARAMETERS
+from sensors.errors import SensorError
+from sensors.naming import DEFAULT_TOPIC_PREFIX, OWN_TOPICS, is_valid_tank_name
+from sensors.units import to_canonical
+
+
+class Rejected(Exception):
+    """A message that cannot become a reading; .reason goes to the dead-letter table."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Ignored(Exception):
+    """A message on a topic we publish ourselves (advice, alerts): neither stored nor refused."""
+
+
+@dataclass(frozen=True)
+class SensorRoute:
+    """A configured sensor: messages on TOPIC (and FIELD, for Tasmota) feed TANK's PARAMETER."""
+
+    topic: str
+    tank: str
+    parameter: str
+    format: str = "number"  # number | json | tasmota | esphome
+    field: str | None = None
+    unit: str | None = None
+    expected_interval_s: float | None = None
+
+
+@dataclass(frozen=True)
+class RoutedValue:
+    """A value ready to store."""
+
+    tank: str
+    parameter: str
+    value: float
+    time: datetime
+    device_time: bool  # the time came from the device, not the receive clock
+    field: str = ""
+
+
+_SINGLE_DECODERS: dict[str, Callable[[bytes], DecodedValue]] = {
+    "number": decode_number,
+    "json": decode_json,
+    "esphome": decode_esphome,
+}
+
+
+def guess_format(topic: str) -> str:
+    """The payload format a topic's shape suggests, for sensors configured without one."""
+    if topic.startswith("tele/") and topic.endswith("/SENSOR"):
+        return "tasmota"
+    if "/sensor/" in topic and topic.endswith("/state"):
+        return "esphome"
+    return "json"  # decode_json accepts plain numbers too
+
+
+class Router:
+    """Routes messages of configured sensors and of the default aquarium/<tank>/<parameter>."""
+
+    def __init__(self, routes: Iterable[SensorRoute] = ()) -> None:
+        self._routes: dict[str, list[SensorRoute]] = {}
+        for route in routes:
+            self._routes.setdefault(route.topic, []).append(route)
+
+    def subscriptions(self) -> list[str]:
+        """Topic filters to subscribe to: the default scheme plus every configured topic."""
+        extra = sorted(t for t in self._routes if not t.startswith(f"{DEFAULT_TOPIC_PREFIX}/"))
+        return [f"{DEFAULT_TOPIC_PREFIX}/+/+", *extra]
+
+    def route(self, topic: str, payload: bytes, received: datetime) -> list[RoutedValue]:
+        """The values in one message; raises Rejected with the reason, or Ignored."""
+        if len(payload) > MAX_PAYLOAD_BYTES:
+            raise Rejected(
+                f"payload of {len(payload)} bytes is over the {MAX_PAYLOAD_BYTES // 1024} KiB "
+                "limit and was not read; publish one reading per message"
+            )
+        try:
+            if topic in self._routes:
+                return self._configured(self._routes[topic], payload, received)
+            return self._default_scheme(topic, payload, received)
+        except SensorError as exc:
+            raise Rejected(exc.reason) from exc
+
+    def _default_scheme(self, topic: str, payload: bytes, received: datetime) -> list[RoutedValue]:
+        levels = topic.split("/")
+        if len(levels) != 3 or levels[0] != DEFAULT_TOPIC_PREFIX:
+            raise Rejected(
+                f"topic {topic[:80]!r} is not aquarium/<tank>/<parameter> and no sensor in the "
+                "config uses it; add a [[sensors]] entry for it"
+            )
+        _, tank, parameter = levels
+        if parameter in OWN_TOPICS:
+            raise Ignored(topic)
+        if not is_valid_tank_name(tank):
+            raise Rejected(
+                f"tank {tank[:40]!r} in topic {topic[:80]!r} is not a valid tank name; use 1-32 "
+                "lowercase letters, digits, '-' or '_'"
+            )
+        if parameter not in PARAMETERS:
+            raise Rejected(
+                f"unknown parameter {parameter[:40]!r} in topic {topic[:80]!r}; use one of "
+                f"{', '.join(PARAMETERS)}"
+            )
+        decoded = decode_default(payload)
+        return [_finish(tank, parameter, decoded, decoded.unit, received)]
+
+    def _configured(
+        self, routes: list[SensorRoute], payload: bytes, received: datetime
+    ) -> list[RoutedValue]:
+        fmt = routes[0].format
+        if fmt == "tasmota":
+            by_field = {value.field: value for value in decode_tasmota(payload)}
+            values = []
+            for route in routes:
+                decoded = by_field.get(route.field)
+                if decoded is None:
+                    continue  # this probe is absent from this message; others may be present
+                unit = route.unit or decoded.unit
+                values.append(_finish(route.tank, route.parameter, decoded, unit, received))
+            if not values:
+                wanted = ", ".join(sorted(str(r.field) for r in routes))
+                found = ", ".join(sorted(str(f) for f in by_field)) or "none"
+                raise Rejected(
+                    f"Tasmota message has none of the configured fields ({wanted}); it has "
+                    f"{found}: set 'field' in the config to one of those"
+                )
+            return values
+        decoded = _SINGLE_DECODERS[fmt](payload)
+        return [
+            _finish(r.tank, r.parameter, decoded, r.unit or decoded.unit, received) for r in routes
+        ]
+
+
+def _finish(
+    tank: str, parameter: str, decoded: DecodedValue, unit: str | None, received: datetime
+) -> RoutedValue:
+    value = to_canonical(parameter, decoded.value, unit)
+    check_plausible(parameter, value)
+    # The device's time wins when present and plausible (devices buffer while offline).
+    device_time = decoded.time is not None and plausible_device_time(decoded.time, received)
+    return RoutedValue(
+        tank=tank,
+        parameter=parameter,
+        value=value,
+        time=decoded.time if device_time and decoded.time else received,
+        device_time=device_time,
+        field=decoded.field or "",
+    )

@@ -1,0 +1,111 @@
+"""`aquarium simulate`: publishes a virtual tank's sensors to the default topics over MQTT."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
+from sensors.catalogue import PARAMETERS
+from sensors.naming import default_topic
+from sensors.virtual_tank import Fault, VirtualTank
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BrokerAddress:
+    """Where to publish (the simulator does not read settings itself)."""
+
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = None
+    tls: bool = False
+    ca_file: str | None = None
+
+
+def reading_payload(value: float, parameter: str, time: datetime | None) -> bytes:
+    """The default scheme's JSON payload: {"value", "unit", "time"?}."""
+    body: dict[str, object] = {"value": round(value, 4), "unit": PARAMETERS[parameter].unit}
+    if time is not None:
+        body["time"] = time.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return json.dumps(body).encode()
+
+
+def connect_publisher(broker: BrokerAddress, client_id: str) -> mqtt.Client:
+    """A started paho client that reconnects by itself and queues QoS 1 messages meanwhile."""
+    client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id=client_id)
+    if broker.username:
+        client.username_pw_set(broker.username, broker.password)
+    if broker.tls:
+        client.tls_set(ca_certs=broker.ca_file)
+    client.reconnect_delay_set(min_delay=1, max_delay=30)
+    client.max_queued_messages_set(100_000)
+    client.connect_async(broker.host, broker.port, keepalive=30)
+    client.loop_start()
+    return client
+
+
+def run_simulator(
+    broker: BrokerAddress,
+    tank: str,
+    *,
+    interval_s: float = 10.0,
+    speed: float = 1.0,
+    seed: int = 0,
+    faults: Iterable[Fault] = (),
+    rounds: int | None = None,
+    stop: threading.Event | None = None,
+) -> int:
+    """Publish every sensor of a virtual tank each INTERVAL_S seconds; returns messages published.
+
+    SPEED > 1 runs the model faster than the clock (days in minutes); its times are then not the
+    wall clock, so they are left out and the daemon stamps the receive time.
+    """
+    stop = stop or threading.Event()
+    start = datetime.now(UTC)
+    model = VirtualTank(seed=seed, start=start, faults=faults)
+    client = connect_publisher(broker, f"aquarium-sim-{tank}")
+    published = 0
+    done = 0
+    unconfirmed: list[mqtt.MQTTMessageInfo] = []
+    try:
+        while not stop.is_set() and (rounds is None or done < rounds):
+            stamp = datetime.now(UTC) if speed == 1 else None
+            for parameter, value in model.sensor_readings().items():
+                if value is None:  # a dropout: the sensor says nothing this round
+                    continue
+                info = client.publish(
+                    default_topic(tank, parameter),
+                    reading_payload(value, parameter, stamp),
+                    qos=1,
+                )
+                if info.rc in (mqtt.MQTT_ERR_SUCCESS, mqtt.MQTT_ERR_NO_CONN):
+                    published += 1  # NO_CONN: queued, sent when the broker is back
+                    unconfirmed.append(info)
+            unconfirmed = [i for i in unconfirmed if not i.is_published()]
+            done += 1
+            model.advance(interval_s * speed)
+            if rounds is None or done < rounds:
+                stop.wait(interval_s)
+        # Wait for the broker to confirm what is still in flight before closing.
+        deadline = datetime.now(UTC) + timedelta(seconds=15)
+        for info in unconfirmed:
+            remaining = (deadline - datetime.now(UTC)).total_seconds()
+            if remaining <= 0:
+                break
+            try:
+                info.wait_for_publish(timeout=remaining)
+            except (RuntimeError, ValueError):
+                break
+    finally:
+        client.disconnect()
+        client.loop_stop()
+    return published

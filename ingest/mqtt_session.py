@@ -73,6 +73,8 @@ class MqttSession:
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
+        self.client.on_subscribe = self._on_subscribe
+        self._subscribe_mid: int | None = None
         self._thread = threading.Thread(target=self._loop, name="mqtt", daemon=True)
 
     @property
@@ -142,8 +144,9 @@ class MqttSession:
             log.error("the MQTT broker refused the connection: %s; %s", reason, hint)
             return
         self._generation += 1
-        for topic in self.topics:
-            client.subscribe(topic, qos=1)
+        # One SUBSCRIBE for all topics; "connected" is reported only once the broker confirms it,
+        # so nothing published after wait_connected() can miss the subscription.
+        _rc, self._subscribe_mid = client.subscribe([(topic, 1) for topic in self.topics])
         log.info(
             "connected to %s:%d (session %s), subscribed to %s",
             self.host,
@@ -151,6 +154,18 @@ class MqttSession:
             "resumed" if flags.session_present else "new",
             ", ".join(self.topics),
         )
+
+    def _on_subscribe(
+        self, _client: mqtt.Client, _userdata: Any, mid: int, reasons: list[Any], _props: Any
+    ) -> None:
+        if mid != self._subscribe_mid:
+            return
+        refused = [t for t, r in zip(self.topics, reasons, strict=False) if r.is_failure]
+        if refused:
+            log.error(
+                "the broker refused the subscription to %s; check its ACL for this user",
+                ", ".join(refused),
+            )
         self._connected.set()
 
     def _on_disconnect(

@@ -1,0 +1,71 @@
+"""Fixtures: a private Mosquitto per session, a fresh SQLite file per test, a daemon factory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from db.engine import open_engine
+from db.readings import BatchStore
+from ingest.daemon import IngestDaemon
+from ingest.routing import Router, SensorRoute
+from tests.support import Broker, start_broker, unique
+
+
+@pytest.fixture(scope="session")
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
+    """A real Mosquitto on a free port with a temp config (persistence, big queues)."""
+    running = start_broker(tmp_path_factory.mktemp("mosquitto"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    """URL of a SQLite file of this test's own."""
+    return f"sqlite:///{tmp_path / 'aquarium.db'}"
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """A migrated engine on this test's SQLite file."""
+    opened = open_engine(db_url)
+    yield opened
+    opened.dispose()
+
+
+DaemonFactory = Callable[..., IngestDaemon]
+
+
+@pytest.fixture
+def start_daemon(broker: Broker, engine: Engine) -> Iterator[DaemonFactory]:
+    """Start ingestion daemons on the test broker; each is stopped after the test."""
+    started: list[IngestDaemon] = []
+
+    def factory(
+        routes: list[SensorRoute] | None = None,
+        *,
+        client_id: str | None = None,
+        store: object | None = None,
+        **options: object,
+    ) -> IngestDaemon:
+        daemon = IngestDaemon(
+            store=store or BatchStore(engine),  # type: ignore[arg-type]
+            router=Router(routes or []),
+            host=broker.host,
+            port=broker.port,
+            client_id=client_id or unique("ingest"),
+            **options,  # type: ignore[arg-type]
+        )
+        daemon.start()
+        assert daemon.session.wait_connected(10), "daemon did not connect to the test broker"
+        started.append(daemon)
+        return daemon
+
+    yield factory
+    for daemon in started:
+        if daemon.session._thread.is_alive():
+            daemon.stop()

@@ -19,14 +19,14 @@ from sensors.naming import default_topic
 from sensors.virtual_tank import Fault, VirtualTank
 
 # The demo keeper's routine, after the reference tank (DOMAIN.md: changes "every month or two"):
-# a test kit every week, 30 % out when nitrate passes 35 mg/L or after 4 weeks, gravel every 8.
-TEST_EVERY = timedelta(days=7)
+# a test kit twice a week, 30 % out when nitrate passes 35 mg/L or after 4 weeks, gravel every 8.
+TEST_EVERY = timedelta(days=3.5)
 CHANGE_EVERY = timedelta(days=28)
 CHANGE_FRACTION = 0.30
 CHANGE_AT_NITRATE = 35.0
 GRAVEL_EVERY = timedelta(days=56)
 DEMO_VOLUME_L = 96.0  # 60 x 40 cm at 40 cm deep, 24 L per 10 cm (DOMAIN.md)
-DEMO_HISTORY = timedelta(days=21)
+DEMO_HISTORY = timedelta(days=42)
 
 
 def parse_span(text: str) -> timedelta:
@@ -91,7 +91,7 @@ def backfill_history(
                     tank,
                     [TestResult(p, v) for p, v in results.items()],
                     at=now,
-                    note="simulated weekly test",
+                    note="simulated test kit",
                 )
                 last_test = now
                 if (
@@ -136,7 +136,7 @@ class _NoProgress:
 
 
 def ensure_demo_history(engine: Engine, tank: str) -> None:
-    """Give the demo tank three weeks of history the first time, so the charts are not empty."""
+    """Give the demo tank six weeks of history the first time, so the charts are not empty."""
     mark_simulated(engine, tank)
     if count_readings(engine, tank) == 0:
         backfill_history(engine, tank, DEMO_HISTORY)

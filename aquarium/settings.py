@@ -52,7 +52,7 @@ def parse_mqtt_url(url: str) -> MqttSettings:
         port = parts.port or (8883 if tls else 1883)
     except ValueError as exc:
         raise ConfigError(
-            f"AQUARIUM_MQTT_URL has a bad port ({exc}); use a number such as 1883"
+            f"AQUARIUM_MQTT_URL has a bad port ({exc}); use mqtt://host:1883"
         ) from exc
     ca = parse_qs(parts.query).get("ca", [None])[0]
     return MqttSettings(

@@ -51,7 +51,14 @@ def open_engine(url: str, *, migrate: bool = True) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:":
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(database).expanduser().parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreUnavailable(
+                    f"cannot create the database folder {folder} ({exc.strerror}); choose a "
+                    "writable place with AQUARIUM_DB_URL=sqlite:////path/to/aquarium.db"
+                ) from exc
     try:
         engine = create_engine(parsed, pool_pre_ping=parsed.get_backend_name() != "sqlite")
     except (NoSuchModuleError, ModuleNotFoundError) as exc:

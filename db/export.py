@@ -9,7 +9,6 @@ from typing import NamedTuple
 from sqlalchemy import Engine, literal, select, union_all
 
 from db.schema import manual_tests, readings, tanks
-from db.types import UTCDateTime
 
 
 class ExportRow(NamedTuple):
@@ -47,9 +46,6 @@ def export_rows(
             part = part.where(table.c.time <= until)
         parts.append(part)
     query = union_all(*parts).order_by("time", "tank", "parameter")
-    time_type = UTCDateTime()
     with engine.connect().execution_options(stream_results=True, yield_per=5000) as conn:
         for row in conn.execute(query):
-            moment = time_type.process_result_value(row.time, engine.dialect)
-            assert moment is not None
-            yield ExportRow(moment, row.tank, row.parameter, row.value, row.source)
+            yield ExportRow(row.time, row.tank, row.parameter, row.value, row.source)

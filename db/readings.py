@@ -97,11 +97,12 @@ class BatchStore:
             )
         stored = 0
         if rows:
-            stored = conn.execute(
-                insert_ignore(conn, readings, ["sensor_id", "time"]), rows
-            ).rowcount
-            if stored < 0:  # some drivers do not report executemany counts
-                stored = len(rows)
+            # RETURNING counts what was really inserted on every driver (executemany rowcounts
+            # are -1 on some); SQLAlchemy batches it into multi-row INSERTs ("insertmanyvalues").
+            statement = insert_ignore(conn, readings, ["sensor_id", "time"]).returning(
+                readings.c.id
+            )
+            stored = len(conn.execute(statement, rows).all())
             duplicates += len(rows) - stored
         for sensor_id, seen in last_seen.items():
             newer = sensors.c.last_seen.is_(None) | (sensors.c.last_seen < seen)

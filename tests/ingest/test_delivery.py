@@ -53,7 +53,7 @@ class CommitThenCrash(BatchStore):
         self.daemon_ref = daemon_ref
 
     def write(self, batch: list[NewReading], letters: list[DeadLetter]) -> BatchResult:
-        result = super().write(batch, letters)
+        super().write(batch, letters)
         # The connection drops before any ack leaves: the broker still holds every message.
         self.daemon_ref[0].session.client._sock_close()
         raise ConnectionError("simulated crash after commit")

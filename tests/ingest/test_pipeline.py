@@ -115,7 +115,7 @@ def test_bad_messages_are_dead_lettered_and_good_ones_around_them_kept(
     bad = [
         (f"aquarium/{tank}/temperature", b"warm"),
         (f"aquarium/{tank}/salinity", b"35"),
-        (f"aquarium/Bad Tank/temperature", b"25"),
+        ("aquarium/Bad Tank/temperature", b"25"),
         (f"aquarium/{tank}/temperature", b"85.0"),
         (f"aquarium/{tank}/temperature", b"-127"),
         (f"aquarium/{tank}/ph", b"\xff\xfe\x00binary"),

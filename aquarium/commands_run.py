@@ -104,6 +104,11 @@ def dashboard(host: str, port: int) -> None:
     "--backfill",
     help="Instead of publishing, write this much history into the database, e.g. 7d or 365d.",
 )
+@click.option(
+    "--history",
+    help="Replay this much of the simulated routine first (as --backfill wrote it), so live "
+    "values continue a backfilled history, e.g. 42d.",
+)
 def simulate(
     tank: str,
     interval: float,
@@ -112,6 +117,7 @@ def simulate(
     rounds: int | None,
     faults: tuple[str, ...],
     backfill: str | None,
+    history: str | None,
 ) -> None:
     """Publish a simulated tank to aquarium/<tank>/<parameter> (clearly labelled as simulated)."""
     from sensors.simulator import BrokerAddress, run_simulator
@@ -148,6 +154,7 @@ def simulate(
         faults=fault_set,
         rounds=rounds,
         stop=stop,
+        history=parse_span(history) if history else None,
     )
     log.info("published %d readings", count)
 
@@ -195,8 +202,11 @@ def up(port: int, host: str, no_demo: bool) -> None:
         from aquarium.demo import ensure_demo_history
 
         click.echo(f"no sensors configured: simulating a tank called {DEMO_TANK!r}", err=True)
-        ensure_demo_history(engine, DEMO_TANK)
-        supervisor.start("simulator", aquarium_argv("simulate", "--tank", DEMO_TANK), env)
+        history = ensure_demo_history(engine, DEMO_TANK)
+        argv = aquarium_argv(
+            "simulate", "--tank", DEMO_TANK, "--history", f"{history.total_seconds():.0f}s"
+        )
+        supervisor.start("simulator", argv, env)
     supervisor.start(
         "dashboard", aquarium_argv("dashboard", "--host", host, "--port", str(port)), env
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sensors.validation import check_plausible
 from sqlalchemy import Engine
 
 from aquarium.errors import AquariumError
@@ -15,6 +14,7 @@ from db.tanks import get_tank
 from sensors.catalogue import PARAMETERS
 from sensors.errors import SensorError
 from sensors.units import parse_value_with_unit
+from sensors.validation import check_plausible
 
 # What the keeper typed: a number, then an optional unit (kept to show the entry as written).
 ENTERED = re.compile(r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*)")
@@ -44,28 +44,44 @@ def parse_test_arguments(arguments: list[str]) -> list[TestResult]:
         name, sep, text = argument.partition("=")
         if not sep or not text.strip():
             raise AquariumError(f"{argument!r} is not PARAM=VALUE; write it like nitrate=20")
-        key = name.strip().lower()
-        parameter = PARAMETER_ALIASES.get(key, key)
-        if parameter not in PARAMETERS:
-            raise AquariumError(f"unknown parameter {name!r}; use one of {', '.join(PARAMETERS)}")
+        parameter = resolve_parameter(name)
         if parameter in seen:
             raise AquariumError(f"{parameter} is given twice; give each parameter once")
         seen.add(parameter)
         try:
-            value = parse_value_with_unit(parameter, text)
-            check_plausible(parameter, value)
-        except SensorError as exc:
-            raise AquariumError(f"{argument}: {exc.reason}") from exc
-        entered = ENTERED.match(text)
-        results.append(
-            TestResult(
-                parameter,
-                value,
-                float(entered.group(1)) if entered else None,
-                (entered.group(2).strip() or None) if entered else None,
-            )
-        )
+            results.append(parse_result(parameter, text))
+        except AquariumError as exc:
+            raise AquariumError(f"{argument}: {exc}") from exc
     return results
+
+
+def resolve_parameter(name: str) -> str:
+    """The catalogue name for what a keeper typed ("NO3", "KH", "temp"...)."""
+    key = name.strip().lower()
+    parameter = PARAMETER_ALIASES.get(key, key)
+    if parameter not in PARAMETERS:
+        raise AquariumError(f"unknown parameter {name!r}; use one of {', '.join(PARAMETERS)}")
+    return parameter
+
+
+def parse_result(parameter: str, text: str) -> TestResult:
+    """One typed result ("20", "4.5 dKH", "20 NO3-N") checked and converted to the canonical unit.
+
+    The command line and the dashboard's logbook both go through here, so a value refused in one
+    is refused in the other with the same words.
+    """
+    try:
+        value = parse_value_with_unit(parameter, text)
+        check_plausible(parameter, value)
+    except SensorError as exc:
+        raise AquariumError(exc.reason) from exc
+    entered = ENTERED.match(text)
+    return TestResult(
+        parameter,
+        value,
+        float(entered.group(1)) if entered else None,
+        (entered.group(2).strip() or None) if entered else None,
+    )
 
 
 def log_test_session(
@@ -88,25 +104,44 @@ def log_maintenance(
     note: str,
 ) -> tuple[float | None, float | None]:
     """Store a maintenance event; a water change in litres also gets its percent from the volume."""
+    percent, litres = check_maintenance(
+        kind, percent, litres, get_tank(engine, tank).volume_l, tank
+    )
+    log_event(engine, tank, kind, at=at, percent=percent, litres=litres, note=note)
+    return percent, litres
+
+
+def check_maintenance(
+    kind: str,
+    percent: float | None,
+    litres: float | None,
+    volume: float | None,
+    tank: str,
+    names: tuple[str, str] = ("--percent", "--litres"),
+) -> tuple[float | None, float | None]:
+    """Validate an event's amounts and complete percent or litres from the tank's VOLUME.
+
+    NAMES are what the caller calls the two amounts in its messages (options on the command line,
+    field labels on the dashboard).
+    """
+    pct, ltr = names
     if kind not in KINDS:
         raise AquariumError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
     if percent is not None and litres is not None:
-        raise AquariumError("give --percent or --litres, not both")
+        raise AquariumError(f"give {pct} or {ltr}, not both")
     if percent is not None and not 0 < percent <= 100:
-        raise AquariumError(f"--percent {percent:g} is out of range; give a number from 1 to 100")
+        raise AquariumError(f"{pct} {percent:g} is out of range; give a number from 1 to 100")
     if litres is not None and litres <= 0:
-        raise AquariumError(f"--litres {litres:g} must be more than 0")
+        raise AquariumError(f"{ltr} {litres:g} must be more than 0")
     if kind == "water-change" and percent is None and litres is None:
-        raise AquariumError("a water change needs its size: add --percent 30 or --litres 25")
-    volume = get_tank(engine, tank).volume_l
+        raise AquariumError(f"a water change needs its size: add {pct} 30 or {ltr} 25")
     if litres is not None and volume:
         if litres > volume:
             raise AquariumError(
-                f"--litres {litres:g} is more than the tank's {volume:g} L; check the amount, or "
+                f"{ltr} {litres:g} is more than the tank's {volume:g} L; check the amount, or "
                 f"fix the volume with 'aquarium tank edit {tank} --volume LITRES'"
             )
         percent = round(100 * litres / volume, 1)
     elif percent is not None and volume:
         litres = round(volume * percent / 100, 1)
-    log_event(engine, tank, kind, at=at, percent=percent, litres=litres, note=note)
     return percent, litres

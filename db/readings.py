@@ -206,3 +206,14 @@ def count_readings(engine: Engine, tank: str | None = None) -> int:
         query = query.join(tanks, tanks.c.id == readings.c.tank_id).where(tanks.c.name == tank)
     with engine.connect() as conn:
         return conn.execute(query).scalar_one()
+
+
+def first_reading_time(engine: Engine, tank: str) -> datetime | None:
+    """When TANK's oldest stored sensor reading was taken, or None without readings."""
+    query = (
+        select(func.min(readings.c.time))
+        .join(tanks, tanks.c.id == readings.c.tank_id)
+        .where(tanks.c.name == tank)
+    )
+    with engine.connect() as conn:
+        return conn.execute(query).scalar()  # min() keeps the column's type: a UTC datetime

@@ -13,6 +13,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from sensors.catalogue import PARAMETERS
+from sensors.keeper_routine import replay
 from sensors.naming import default_topic
 from sensors.virtual_tank import Fault, VirtualTank
 
@@ -39,6 +40,12 @@ def reading_payload(value: float, parameter: str, time: datetime | None) -> byte
     return json.dumps(body).encode()
 
 
+def _awaiting_ack(info: mqtt.MQTTMessageInfo) -> bool:
+    # A message published while offline keeps rc NO_CONN for good (paho resends it itself on
+    # reconnect), and is_published() raises for it: only sent messages can be waited on.
+    return info.rc == mqtt.MQTT_ERR_SUCCESS and not info.is_published()
+
+
 def connect_publisher(broker: BrokerAddress, client_id: str) -> mqtt.Client:
     """A started paho client that reconnects by itself and queues QoS 1 messages meanwhile."""
     client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id=client_id)
@@ -63,15 +70,19 @@ def run_simulator(
     faults: Iterable[Fault] = (),
     rounds: int | None = None,
     stop: threading.Event | None = None,
+    history: timedelta | None = None,
 ) -> int:
     """Publish every sensor of a virtual tank each INTERVAL_S seconds; returns messages published.
 
     SPEED > 1 runs the model faster than the clock (days in minutes); its times are then not the
-    wall clock, so they are left out and the daemon stamps the receive time.
+    wall clock, so they are left out and the daemon stamps the receive time. HISTORY replays that
+    much of the keeper's routine first, so live values continue a backfilled history.
     """
     stop = stop or threading.Event()
     start = datetime.now(UTC)
-    model = VirtualTank(seed=seed, start=start, faults=faults)
+    model = VirtualTank(seed=seed, start=start - (history or timedelta(0)), faults=faults)
+    if history:
+        replay(model, start)
     client = connect_publisher(broker, f"aquarium-sim-{tank}")
     published = 0
     done = 0
@@ -90,7 +101,7 @@ def run_simulator(
                 if info.rc in (mqtt.MQTT_ERR_SUCCESS, mqtt.MQTT_ERR_NO_CONN):
                     published += 1  # NO_CONN: queued, sent when the broker is back
                     unconfirmed.append(info)
-            unconfirmed = [i for i in unconfirmed if not i.is_published()]
+            unconfirmed = [i for i in unconfirmed if _awaiting_ack(i)]
             done += 1
             model.advance(interval_s * speed)
             if rounds is None or done < rounds:

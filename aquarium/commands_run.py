@@ -175,7 +175,13 @@ def broker(host: str, port: int) -> None:
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Dashboard address.")
 @click.option("--no-demo", is_flag=True, help="Do not run the simulator even without sensors.")
-def up(port: int, host: str, no_demo: bool) -> None:
+@click.option(
+    "--demo-history",
+    default="42d",
+    show_default=True,
+    help="History written for the demo tank on its first start.",
+)
+def up(port: int, host: str, no_demo: bool, demo_history: str) -> None:
     """Run everything here: broker, daemon, dashboard (and a demo tank when no sensors exist)."""
     settings = load_settings()
     engine = engine_for(settings)
@@ -202,7 +208,9 @@ def up(port: int, host: str, no_demo: bool) -> None:
         from aquarium.demo import ensure_demo_history
 
         click.echo(f"no sensors configured: simulating a tank called {DEMO_TANK!r}", err=True)
-        history = ensure_demo_history(engine, DEMO_TANK)
+        from aquarium.demo import parse_span
+
+        history = ensure_demo_history(engine, DEMO_TANK, parse_span(demo_history))
         argv = aquarium_argv(
             "simulate", "--tank", DEMO_TANK, "--history", f"{history.total_seconds():.0f}s"
         )

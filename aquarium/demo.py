@@ -116,8 +116,8 @@ class _NoProgress:
         return None
 
 
-def ensure_demo_history(engine: Engine, tank: str) -> timedelta:
-    """Give the demo tank six weeks of history the first time, so the charts are not empty.
+def ensure_demo_history(engine: Engine, tank: str, span: timedelta = DEMO_HISTORY) -> timedelta:
+    """Give the demo tank SPAN of history the first time, so the charts are not empty.
 
     Returns the span the live simulator should replay to continue the stored history.
     """
@@ -125,6 +125,6 @@ def ensure_demo_history(engine: Engine, tank: str) -> timedelta:
     first = first_reading_time(engine, tank)
     if first is None:
         end = datetime.now(UTC).replace(second=0, microsecond=0)
-        backfill_history(engine, tank, DEMO_HISTORY, end=end)
-        return DEMO_HISTORY + (datetime.now(UTC) - end)
+        backfill_history(engine, tank, span, end=end)
+        return span + (datetime.now(UTC) - end)
     return datetime.now(UTC) - first

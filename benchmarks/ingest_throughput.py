@@ -1,0 +1,169 @@
+"""How many QoS 1 messages a second the daemon stores, against a bare paho subscriber.
+
+Both drain the same backlog from a private Mosquitto (deploy/mosquitto.conf limits): N messages
+published while the consumer was away, then the consumer connects with its persistent session.
+The reference only counts messages (auto-ack, no database); the daemon decodes, validates, commits
+to SQLite (WAL, synchronous=FULL) and acks after commit. The ratio is what durability costs.
+
+Usage: .venv/bin/python benchmarks/ingest_throughput.py [--messages 20000] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
+from aquarium.supervisor import mosquitto_config, wait_for_port
+from db.engine import open_engine
+from db.readings import BatchStore, count_readings
+from ingest.daemon import IngestDaemon
+from ingest.routing import Router
+
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def publish_backlog(port: int, tank: str, count: int) -> None:
+    """Publish COUNT plain-number readings at QoS 1 and wait for the broker to confirm them."""
+    client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2)
+    client.max_inflight_messages_set(1000)
+    client.max_queued_messages_set(0)
+    client.connect(HOST, port)
+    client.loop_start()
+    infos = [
+        client.publish(f"aquarium/{tank}/temperature", f"{24 + (i % 100) / 100:.2f}", qos=1)
+        for i in range(count)
+    ]
+    for info in infos:
+        info.wait_for_publish(timeout=60)
+    client.disconnect()
+    client.loop_stop()
+
+
+def register_session(port: int, client_id: str) -> None:
+    """Create the persistent session and subscription, then go away (the broker now queues)."""
+    client = mqtt.Client(
+        callback_api_version=CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=False
+    )
+    subscribed = threading.Event()
+    client.on_subscribe = lambda *args: subscribed.set()
+    client.connect(HOST, port)
+    client.subscribe("aquarium/+/+", qos=1)
+    client.loop_start()
+    subscribed.wait(10)
+    client.disconnect()
+    client.loop_stop()
+
+
+def drain_reference(port: int, client_id: str, count: int) -> float:
+    """Seconds for a bare paho subscriber to receive COUNT queued messages."""
+    received = 0
+    done = threading.Event()
+
+    def on_message(*_args: object) -> None:
+        nonlocal received
+        received += 1
+        if received >= count:
+            done.set()
+
+    client = mqtt.Client(
+        callback_api_version=CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=False
+    )
+    client.on_message = on_message
+    start = time.perf_counter()
+    client.connect(HOST, port)
+    client.loop_start()
+    done.wait(300)
+    elapsed = time.perf_counter() - start
+    client.disconnect()
+    client.loop_stop()
+    return elapsed
+
+
+def drain_daemon(port: int, client_id: str, count: int, folder: Path, tank: str) -> float:
+    """Seconds for the ingestion daemon to store COUNT queued messages in SQLite."""
+    engine = open_engine(f"sqlite:///{folder / f'{client_id}.db'}")
+    daemon = IngestDaemon(
+        store=BatchStore(engine), router=Router(), host=HOST, port=port, client_id=client_id
+    )
+    start = time.perf_counter()
+    daemon.start()
+    deadline = time.monotonic() + 300
+    while daemon.stats.stored < count and time.monotonic() < deadline:
+        time.sleep(0.01)
+    elapsed = time.perf_counter() - start
+    daemon.stop()
+    stored = count_readings(engine, tank)
+    if stored != count:
+        raise SystemExit(f"daemon stored {stored} of {count}: a reading was lost")
+    engine.dispose()
+    return elapsed
+
+
+def measure(name: str, port: int, count: int, drain: Callable[[str, str], float], r: int) -> float:
+    client_id, tank = f"bench-{name}-{r}", f"bench-{name}-{r}"
+    register_session(port, client_id)
+    publish_backlog(port, tank, count)
+    return drain(client_id, tank)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=20_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="aquarium-bench-"))
+    port = free_port()
+    mosquitto = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+    broker = subprocess.Popen(
+        [mosquitto, "-c", str(mosquitto_config(folder, port))],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(HOST, port, 10)
+        n = args.messages
+        results: dict[str, list[float]] = {"reference": [], "daemon": []}
+        for r in range(args.rounds):
+            print(f"round {r + 1}/{args.rounds}: {n} messages each", file=sys.stderr, flush=True)
+            results["reference"].append(
+                measure("ref", port, n, lambda cid, _t: drain_reference(port, cid, n), r)
+            )
+            results["daemon"].append(
+                measure("dmn", port, n, lambda cid, t: drain_daemon(port, cid, n, folder, t), r)
+            )
+        ref = statistics.median(results["reference"])
+        dmn = statistics.median(results["daemon"])
+        print(f"\nIngest throughput, QoS 1 backlog of {n} messages, median of {args.rounds}")
+        print(f"{'consumer':<34}{'seconds':>10}{'msg/s':>12}{'ratio':>8}")
+        print(f"{'bare paho subscriber (reference)':<34}{ref:>10.2f}{n / ref:>12.0f}{1.0:>8.2f}")
+        print(f"{'daemon: decode+SQLite+ack':<34}{dmn:>10.2f}{n / dmn:>12.0f}{ref / dmn:>8.2f}")
+        print("\n(ratio = daemon speed / reference speed; every message was stored exactly once)")
+    finally:
+        broker.terminate()
+        broker.wait()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

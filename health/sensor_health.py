@@ -1,0 +1,229 @@
+"""Sensor health: stale, offline, flat-lined, jumping sensors and known fault values.
+
+A sick sensor's readings never drive a `now` verdict alone (DOMAIN "What keepers ask": sensor
+failure must not become bad data or a runaway decision, reef-pi 1467, 1576, 469). The checks
+drop its readings and say so with a `sensor_fault` reason; manual tests still count.
+"""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from health.types import Sample, SensorStatus, TankHistory, as_utc, label
+from health.verdict import Reason
+from health.wording import num, when
+
+__all__ = [
+    "FAULT_VALUES",
+    "IssueKind",
+    "SensorIssue",
+    "clean",
+    "distrust",
+    "sensor_issues",
+    "sensor_reasons",
+    "trusted",
+    "untrusted_parameters",
+]
+
+IssueKind = Literal["stale", "offline", "flatline", "jump", "fault_value"]
+
+# DOMAIN "Sensors": a DS18B20 reads exactly 85.0 at power-up and now and then (esphome 1409);
+# -127 from common libraries means disconnected. Neither is a real reading.
+FAULT_VALUES: dict[str, tuple[float, ...]] = {"temperature": (85.0, -127.0)}
+# Brief for issue 4: stale after more than 3 expected intervals without a reading.
+STALE_INTERVALS = 3.0
+# Largest believable change per minute. Temperature: a tank's water cannot move 2 degC in a minute
+# (DOMAIN "Temperature" asks for under 2 degC in 24 h). pH and oxygen: judgement.
+JUMP_PER_MINUTE: dict[str, float] = {"temperature": 2.0, "ph": 1.0, "oxygen": 2.0}
+# Judgement: these parameters jitter in real water (heater cycling, probe noise), so 12 h of
+# identical values means a stuck sensor or publisher. Water level legitimately sits still.
+FLATLINE_HOURS: dict[str, float] = {
+    name: 12.0 for name in ("temperature", "ph", "conductivity", "tds", "orp", "oxygen", "flow")
+}
+FLATLINE_MIN_READINGS = 10
+# Judgement: a jump or fault value keeps the sensor suspect for a day.
+SUSPECT_FOR = timedelta(hours=24)
+# A sensor with no configured status that went quiet over a month ago was probably removed.
+INFERRED_STALE_LIMIT = timedelta(days=30)
+# Only these make the sensor's readings untrustworthy; fault values are simply dropped.
+_TAINTING: frozenset[str] = frozenset({"stale", "offline", "flatline", "jump"})
+
+
+@dataclass(frozen=True, slots=True)
+class SensorIssue:
+    """Something wrong with one parameter's sensor."""
+
+    parameter: str
+    kind: IssueKind
+    message: str
+    since: datetime | None = None
+
+
+def clean(parameter: str, samples: Sequence[Sample]) -> list[Sample]:
+    """The samples without sensor fault values (a keeper's manual entry is never dropped)."""
+    bad = FAULT_VALUES.get(parameter, ())
+    return [s for s in samples if not (s.source == "sensor" and s.value in bad)]
+
+
+def sensor_issues(history: TankHistory, at: datetime) -> list[SensorIssue]:
+    """Every sensor problem visible at ``at``, in parameter order."""
+    at = as_utc(at, "at")
+    history = history.until(at)
+    statuses = {s.parameter: s for s in history.sensors}
+    with_sensor = {p for p, v in history.samples.items() if any(s.source == "sensor" for s in v)}
+    issues: list[SensorIssue] = []
+    for parameter in sorted(with_sensor | set(statuses)):
+        raw = [s for s in history.series(parameter) if s.source == "sensor"]
+        good = clean(parameter, raw)
+        issues += _availability(parameter, good, statuses.get(parameter), at)
+        issues += _flatline(parameter, good)
+        issues += _jumps(parameter, good, at)
+        bad = FAULT_VALUES.get(parameter, ())
+        faults = [s for s in raw if s.value in bad and s.time > at - SUSPECT_FOR]
+        if faults:
+            issues.append(
+                SensorIssue(
+                    parameter,
+                    "fault_value",
+                    f"The {label(parameter)} sensor sent {len(faults)} known fault value(s) "
+                    f"({num(faults[-1].value)}, last at {when(faults[-1].time)}); "
+                    "they are ignored.",
+                    faults[-1].time,
+                )
+            )
+    return issues
+
+
+def untrusted_parameters(issues: Sequence[SensorIssue]) -> dict[str, str]:
+    """Parameters whose sensor readings must not be acted on, with the reason in a few words."""
+    out: dict[str, str] = {}
+    for issue in issues:
+        if issue.kind in _TAINTING and issue.parameter not in out:
+            out[issue.parameter] = _SHORT[issue.kind]
+    return out
+
+
+def trusted(parameter: str, samples: Sequence[Sample], untrusted: dict[str, str]) -> list[Sample]:
+    """Fault-free samples, without the sensor's readings when that sensor is untrusted."""
+    good = clean(parameter, samples)
+    if parameter not in untrusted:
+        return good
+    return [s for s in good if s.source == "manual"]
+
+
+def sensor_reasons(issues: Sequence[SensorIssue]) -> list[Reason]:
+    """One informational `sensor_fault` reason per issue."""
+    return [Reason("sensor_fault", issue.message, "info") for issue in issues]
+
+
+def distrust(reason: Reason, parameter: str, why: str) -> Reason:
+    """Turn a reason that rests on a sick sensor into a `sensor_fault` asking for a hand test.
+
+    A `now` becomes `soon`: worth checking today, not worth acting on unconfirmed.
+    """
+    severity = "soon" if reason.severity in ("now", "soon") else "info"
+    text = reason.message.rstrip(".")
+    return Reason(
+        "sensor_fault",
+        f"Unconfirmed because the {label(parameter)} sensor is {why}: {text[0].lower()}{text[1:]}; "
+        f"test {label(parameter)} by hand before acting.",
+        severity,
+    )
+
+
+_SHORT: dict[str, str] = {
+    "stale": "not reporting",
+    "offline": "offline",
+    "flatline": "flat-lined",
+    "jump": "jumping implausibly",
+}
+
+
+def _availability(
+    parameter: str, good: list[Sample], status: SensorStatus | None, at: datetime
+) -> list[SensorIssue]:
+    name = label(parameter)
+    if status is not None and status.online is False:
+        return [SensorIssue(parameter, "offline", f"The {name} sensor reports itself offline.")]
+    interval = status.expected_interval_s if status is not None else None
+    inferred = interval is None
+    if inferred:
+        tail = good[-21:]
+        gaps = [(b.time - a.time).total_seconds() for a, b in itertools.pairwise(tail)]
+        gaps = [g for g in gaps if g > 0]
+        interval = statistics.median(gaps) if len(gaps) >= 2 else None
+    if interval is None:
+        return []
+    last = good[-1].time if good else (status.last_seen if status is not None else None)
+    if last is None:
+        msg = f"The {name} sensor has not sent a reading yet (expected every {_span(interval)})."
+        return [SensorIssue(parameter, "stale", msg)]
+    age = at - last
+    if age.total_seconds() <= STALE_INTERVALS * interval:
+        return []
+    if inferred and age > INFERRED_STALE_LIMIT:
+        return []
+    msg = (
+        f"The {name} sensor has sent nothing usable since {when(last)} "
+        f"({_span(age.total_seconds())}; expected every {_span(interval)})."
+    )
+    return [SensorIssue(parameter, "stale", msg, last)]
+
+
+def _flatline(parameter: str, good: list[Sample]) -> list[SensorIssue]:
+    hours = FLATLINE_HOURS.get(parameter)
+    if hours is None or not good:
+        return []
+    value = good[-1].value
+    if parameter == "flow" and value == 0:
+        return []  # a stopped pump reads a steady 0; the flow check reports it, not a fault
+    run = 0
+    for s in reversed(good):
+        if s.value != value:
+            break
+        run += 1
+    start = good[-run]
+    duration = good[-1].time - start.time
+    if run < FLATLINE_MIN_READINGS or duration < timedelta(hours=hours):
+        return []
+    msg = (
+        f"The {label(parameter)} sensor has read exactly {num(value)} for "
+        f"{_span(duration.total_seconds())} ({run} readings), which real water never does."
+    )
+    return [SensorIssue(parameter, "flatline", msg, start.time)]
+
+
+def _jumps(parameter: str, good: list[Sample], at: datetime) -> list[SensorIssue]:
+    per_minute = JUMP_PER_MINUTE.get(parameter)
+    if per_minute is None:
+        return []
+    found: tuple[Sample, Sample] | None = None
+    for a, b in itertools.pairwise(good):
+        if b.time <= at - SUSPECT_FOR:
+            continue
+        minutes = max((b.time - a.time).total_seconds() / 60.0, 1.0)
+        if abs(b.value - a.value) > per_minute * minutes:
+            found = (a, b)
+    if found is None:
+        return []
+    a, b = found
+    msg = (
+        f"The {label(parameter)} sensor jumped from {num(a.value)} to {num(b.value)} at "
+        f"{when(b.time)}, faster than water can change."
+    )
+    return [SensorIssue(parameter, "jump", msg, b.time)]
+
+
+def _span(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 48 * 3600:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} days"

@@ -12,17 +12,25 @@ import streamlit as st
 
 from dashboard.state import open_store
 
-st.set_page_config(page_title="Aquarium monitor", page_icon="🐢", layout="wide")
+st.set_page_config(page_title="Aquarium monitor", page_icon=":material/pets:", layout="wide")
 
 store = open_store()
 if store.error:
     st.error(store.error)
     st.stop()
 
-PAGES = Path(__file__).resolve().parent / "pages"
+# Not "pages/": Streamlit would also auto-discover that folder and serve a page opened by URL on
+# a freshly started server without app.py (no store check, no page config, file names as nav).
+PAGES = Path(__file__).resolve().parent / "views"
 navigation = st.navigation(
     [
-        st.Page(PAGES / "overview.py", title="Overview", icon="🏠", default=True),
+        st.Page(PAGES / "overview.py", title="Overview", icon=":material/home:", default=True),
+        st.Page(PAGES / "trends.py", title="Trends", icon=":material/show_chart:"),
+        st.Page(PAGES / "logbook.py", title="Logbook", icon=":material/science:"),
+        st.Page(PAGES / "maintenance.py", title="Maintenance", icon=":material/water_drop:"),
+        st.Page(PAGES / "alerts.py", title="Alerts", icon=":material/notifications_active:"),
+        st.Page(PAGES / "sensors.py", title="Sensors", icon=":material/sensors:"),
+        st.Page(PAGES / "tanks.py", title="Tanks", icon=":material/pets:"),
     ]
 )
 navigation.run()

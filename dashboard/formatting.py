@@ -1,27 +1,59 @@
-"""Presentation helpers: local times, ages, numbers with units."""
+"""Presentation helpers: local times, ages, numbers with units, text made safe for markdown."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import os
+import re
+from datetime import UTC, datetime, tzinfo
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sensors.catalogue import PARAMETERS
 
 
-def local(moment: datetime) -> datetime:
-    """MOMENT in the keeper's local time zone (the server's, which is the keeper's machine)."""
-    return moment.astimezone()
+@cache
+def server_zone() -> tzinfo:
+    """The server's zone with its daylight-saving rules (a fixed offset would be wrong half the
+    year when a chart spans a change)."""
+    name = os.environ.get("TZ", "").lstrip(":")
+    try:
+        if name:
+            return ZoneInfo(name)
+        with Path("/etc/localtime").open("rb") as source:
+            return ZoneInfo.from_file(source)
+    except (OSError, ValueError, ZoneInfoNotFoundError):
+        found = datetime.now().astimezone().tzinfo
+        return found if found is not None else UTC
+
+
+def local(moment: datetime, zone: tzinfo | None = None) -> datetime:
+    """MOMENT in ZONE, by default the server's local zone (the keeper's machine)."""
+    return moment.astimezone(zone)
+
+
+def when_text(moment: datetime | None, zone: tzinfo | None = None) -> str:
+    """'2026-11-24 18:30' in local time, or an em dash for no time."""
+    if moment is None:
+        return "—"
+    return f"{local(moment, zone):%Y-%m-%d %H:%M}"
+
+
+def span_text(seconds: float) -> str:
+    """A duration a keeper reads at a glance: '45 s', '12 min', '5 h', '3 d'."""
+    seconds = max(0.0, seconds)
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 36 * 3600:
+        return f"{seconds / 3600:.0f} h"
+    return f"{seconds / 86400:.0f} d"
 
 
 def age_text(moment: datetime, now: datetime | None = None) -> str:
     """'12 s ago', '5 min ago', '3 h ago', '2 d ago'."""
-    seconds = max(0.0, ((now or datetime.now(UTC)) - moment).total_seconds())
-    if seconds < 90:
-        return f"{seconds:.0f} s ago"
-    if seconds < 90 * 60:
-        return f"{seconds / 60:.0f} min ago"
-    if seconds < 36 * 3600:
-        return f"{seconds / 3600:.0f} h ago"
-    return f"{seconds / 86400:.0f} d ago"
+    return f"{span_text(((now or datetime.now(UTC)) - moment).total_seconds())} ago"
 
 
 def value_text(parameter: str, value: float) -> str:
@@ -29,11 +61,39 @@ def value_text(parameter: str, value: float) -> str:
     info = PARAMETERS.get(parameter)
     if info is None:
         return f"{value:g}"
-    unit = "" if info.unit == "pH" else f" {info.unit}"
-    return f"{value:.{info.decimals}f}{unit}"
+    if info.unit == "pH":
+        return f"{value:.{info.decimals}f}"
+    return f"{value:.{info.decimals}f} {info.unit}"
+
+
+def unit(parameter: str) -> str:
+    """The parameter's canonical unit ('' for pH, which is its own unit)."""
+    info = PARAMETERS.get(parameter)
+    return "" if info is None or info.unit == "pH" else info.unit
 
 
 def label(parameter: str) -> str:
     """The parameter's display name."""
     info = PARAMETERS.get(parameter)
     return info.label if info else parameter
+
+
+def label_with_unit(parameter: str) -> str:
+    """'Nitrate (NO3), mg/L'; just 'pH' for pH."""
+    shown = unit(parameter)
+    return f"{label(parameter)}, {shown}" if shown else label(parameter)
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+# Markdown turns bare addresses into links even when escaped; an invisible word joiner inside
+# "://", "www." and "@" stops that without changing what the keeper reads.
+_AUTOLINKS = (("://", ":\u2060//"), ("www.", "www\u2060."), ("@", "@\u2060"))
+
+
+def plain(text: str) -> str:
+    """TEXT escaped so Streamlit's markdown shows it literally (no links, images or styling)."""
+    for found, broken in _AUTOLINKS:
+        text = text.replace(found, broken)
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)

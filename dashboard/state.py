@@ -1,32 +1,40 @@
-"""What every page shares: the database engine (opened once per server) and the chosen tank."""
+"""What every page shares: the engine and settings (opened once per server), the chosen tank,
+the keeper's time zone and the tank's health profile."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 from sqlalchemy import Engine
 
 from aquarium.errors import AquariumError
-from aquarium.settings import load_settings
+from aquarium.settings import Settings, load_settings
 from db.engine import open_engine
 from db.errors import StoreError
 from db.tanks import Tank, list_tanks
+from health.profiles import DEFAULT_PROFILE, Profile, get_profile
+
+TANK_KEY = "tank_name"
 
 
 @dataclass(frozen=True)
 class Store:
-    """The engine, or the one-line error that stopped it opening."""
+    """The engine and settings, or the one-line error that stopped them opening."""
 
     engine: Engine | None
     error: str | None = None
+    settings: Settings | None = None
 
 
 @st.cache_resource
 def open_store() -> Store:
     """Open the database named by the settings once for the whole server."""
     try:
-        return Store(open_engine(load_settings().db_url))
+        settings = load_settings()
+        return Store(open_engine(settings.db_url), settings=settings)
     except (AquariumError, StoreError) as exc:
         return Store(None, f"Cannot start: {exc}")
 
@@ -38,21 +46,62 @@ def engine() -> Engine:
     return found
 
 
-def choose_tank(tanks: list[Tank]) -> Tank | None:
-    """A tank selector in the sidebar, remembered across pages; None when there are no tanks."""
-    if not tanks:
-        return None
-    names = [t.name for t in tanks]
-    remembered = st.session_state.get("tank_name")
-    index = names.index(remembered) if remembered in names else 0
-    label = [f"{t.name} (simulated)" if t.simulated else t.name for t in tanks]
-    chosen = st.sidebar.selectbox(
-        "Tank", range(len(tanks)), index=index, format_func=label.__getitem__
-    )
-    st.session_state["tank_name"] = names[chosen]
-    return tanks[chosen]
+def settings() -> Settings | None:
+    """The settings read at start (None only when they failed, and then no page runs)."""
+    return open_store().settings
 
 
 def all_tanks() -> list[Tank]:
     """Every tank, fresh from the database."""
     return list_tanks(engine())
+
+
+def choose_tank(tanks: list[Tank]) -> Tank | None:
+    """A tank selector in the sidebar, remembered across pages; None when there are no tanks."""
+    if not tanks:
+        return None
+    names = [t.name for t in tanks]
+    remembered = st.session_state.get(TANK_KEY)
+    index = names.index(remembered) if remembered in names else 0
+    shown = [f"{t.name} (simulated)" if t.simulated else t.name for t in tanks]
+    chosen = st.sidebar.selectbox(
+        "Tank", range(len(tanks)), index=index, format_func=shown.__getitem__
+    )
+    st.session_state[TANK_KEY] = names[chosen]
+    return tanks[chosen]
+
+
+def keeper_zone() -> tzinfo | None:
+    """The browser's time zone when it told us, else None (the server's local zone)."""
+    name = st.context.timezone
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def configured_limits(tank: str) -> dict[str, float]:
+    """The limit overrides the config file gives TANK."""
+    found = settings()
+    if found is None:
+        return {}
+    for configured in found.config.tanks:
+        if configured.name == tank:
+            return dict(configured.limits)
+    return {}
+
+
+def in_config(tank: str) -> bool:
+    """Whether the config file describes TANK (its volume and profile are then the file's)."""
+    found = settings()
+    return found is not None and any(t.name == tank for t in found.config.tanks)
+
+
+def profile_for(tank: Tank) -> tuple[Profile, str | None]:
+    """The tank's profile with the config's overrides, and a warning when it had to fall back."""
+    try:
+        return get_profile(tank.profile, configured_limits(tank.name)), None
+    except ValueError as exc:
+        return get_profile(DEFAULT_PROFILE), f"{exc}; showing limits of {DEFAULT_PROFILE!r}."

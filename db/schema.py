@@ -120,6 +120,8 @@ alerts = Table(
     Column("last_notified_at", UTCDateTime, nullable=True),
     Column("last_value", Float, nullable=True),
     Column("message", Text, nullable=False, server_default=""),
+    # Firing, but the condition has been clear since then (the rule's resolve hold is running).
+    Column("clear_since", UTCDateTime, nullable=True),
     Index("ix_alerts_tank_rule", "tank_id", "rule"),
 )
 
@@ -133,4 +135,26 @@ dead_letters = Table(
     Column("payload_size", Integer, nullable=False),
     Column("reason", Text, nullable=False),
     Index("ix_dead_letters_time", "time"),
+)
+
+# Hourly min/mean/max of the readings, so a year of 1-minute data charts from 8 760 rows per
+# parameter instead of 525 600. Kept current by db/rollup.py from the readings added since the
+# last refresh (rollup_state.last_reading_id); n and total make the merge exact (mean = total / n).
+reading_hours = Table(
+    "reading_hours",
+    metadata,
+    Column("tank_id", Integer, ForeignKey("tanks.id", ondelete="CASCADE"), primary_key=True),
+    Column("parameter", String(32), primary_key=True),
+    Column("hour", BigInteger, primary_key=True),  # epoch seconds // 3600
+    Column("n", Integer, nullable=False),
+    Column("total", Float, nullable=False),
+    Column("low", Float, nullable=False),
+    Column("high", Float, nullable=False),
+)
+
+rollup_state = Table(
+    "rollup_state",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("last_reading_id", BigInteger, nullable=False),
 )

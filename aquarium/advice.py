@@ -1,0 +1,31 @@
+"""A tank's water-change verdict: history from db/, judgement from health/, profile from config."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from aquarium.config import AppConfig
+from aquarium.errors import ConfigError
+from db.tank_history import load_tank_history
+from db.tanks import get_tank
+from health import advise
+from health.profiles import Profile, get_profile
+from health.verdict import Verdict
+
+
+def profile_for(config: AppConfig, tank: str, profile_name: str) -> Profile:
+    """TANK's profile with the config's per-tank limit overrides applied."""
+    overrides = next((t.limits for t in config.tanks if t.name == tank), None)
+    try:
+        return get_profile(profile_name, overrides)
+    except ValueError as exc:
+        raise ConfigError(f"tank {tank!r}: {exc}") from exc
+
+
+def verdict_for(engine: Engine, config: AppConfig, tank: str, at: datetime) -> Verdict:
+    """The advisor's verdict for TANK at AT, from data up to AT."""
+    found = get_tank(engine, tank)
+    profile = profile_for(config, tank, found.profile)
+    return advise(load_tank_history(engine, tank, at), at, profile)

@@ -1,0 +1,51 @@
+"""`aquarium advise`: the water-change advisor's verdict on the command line."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from aquarium.advice import verdict_for
+from aquarium.settings import load_settings
+from aquarium.timeparse import parse_when
+from aquarium.wiring import engine_for
+from db.tanks import list_tanks
+from health.verdict import Verdict
+
+MARK = {"ok": "OK", "soon": "SOON", "now": "NOW"}
+
+
+def describe(verdict: Verdict) -> str:
+    """The verdict as a few lines for a terminal."""
+    head = f"{verdict.tank}: {MARK[verdict.status]}"
+    if verdict.due:
+        head += f", water change due {verdict.due.isoformat()}"
+    if verdict.change_percent:
+        litres = f" ({verdict.change_litres:g} L)" if verdict.change_litres else ""
+        head += f", change {verdict.change_percent} %{litres}"
+    lines = [head]
+    if verdict.free_ammonia_mg_l is not None:
+        lines.append(f"  free ammonia (NH3): {verdict.free_ammonia_mg_l:g} mg/L")
+    lines += [f"  - [{r.code}] {r.message}" for r in verdict.reasons]
+    return "\n".join(lines)
+
+
+@click.command()
+@click.argument("tank_name", metavar="[TANK]", required=False)
+@click.option("--at", "at", help="Judge as of this time (ISO 8601; local time). Default: now.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def advise(tank_name: str | None, at: str | None, as_json: bool) -> None:
+    """Does TANK need a water change: when, how much, and why (every tank if none is given)."""
+    settings = load_settings()
+    engine = engine_for(settings)
+    moment = parse_when(at)
+    names = [tank_name] if tank_name else [t.name for t in list_tanks(engine)]
+    if not names:
+        raise click.ClickException("no tanks yet; add one with 'aquarium tank add NAME'")
+    verdicts = [verdict_for(engine, settings.config, name, moment) for name in names]
+    if as_json:
+        body = [v.to_json_dict() for v in verdicts]
+        click.echo(json.dumps(body[0] if tank_name else body, indent=2, ensure_ascii=False))
+        return
+    click.echo("\n\n".join(describe(v) for v in verdicts))

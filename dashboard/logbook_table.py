@@ -1,0 +1,140 @@
+"""The logbook's history: an editable table of test results, with corrections and deletions."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, tzinfo
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from aquarium.errors import AquariumError
+from aquarium.logbook import parse_result
+from dashboard.charts import local_times
+from dashboard.formatting import label, plain, server_zone, unit
+from dashboard.logbook_form import as_utc
+from db.errors import NotFound
+from db.manual import LoggedTest, delete_test, list_tests, update_test
+
+HISTORY_ROWS = 500
+COLUMNS = ["time", "parameter_label", "value", "unit", "entered", "note", "delete"]
+
+
+@dataclass
+class EditOutcome:
+    """What saving the table did, for the keeper."""
+
+    updated: int = 0
+    deleted: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def tests_frame(tests: list[LoggedTest], zone: tzinfo | None) -> pd.DataFrame:
+    """TESTS newest first, times as local wall-clock, ready for st.data_editor."""
+    ordered = list(reversed(tests))
+    return pd.DataFrame(
+        {
+            "id": [t.id for t in ordered],
+            "parameter": [t.parameter for t in ordered],
+            "time": local_times([t.time.timestamp() for t in ordered], zone),
+            "parameter_label": [label(t.parameter) for t in ordered],
+            "value": [t.value for t in ordered],
+            "unit": [unit(t.parameter) or "pH" for t in ordered],
+            "entered": [
+                f"{t.entered_value:g} {t.entered_unit}".strip()
+                if t.entered_value is not None and t.entered_unit
+                else ""
+                for t in ordered
+            ],
+            "note": [t.note for t in ordered],
+            "delete": [False] * len(ordered),
+        }
+    )
+
+
+def _changed(before: pd.Series, after: pd.Series) -> bool:
+    if bool(after["delete"]):
+        return True
+    moved = abs((pd.Timestamp(after["time"]) - pd.Timestamp(before["time"])).total_seconds()) >= 1
+    value_changed = not math.isclose(float(after["value"]), float(before["value"]), abs_tol=1e-9)
+    return moved or value_changed or str(after["note"] or "") != str(before["note"] or "")
+
+
+def apply_edits(
+    engine: Engine, before: pd.DataFrame, after: pd.DataFrame, zone: tzinfo | None
+) -> EditOutcome:
+    """Store what the keeper changed in the table: corrections checked like new entries."""
+    outcome = EditOutcome()
+    for index in after.index:
+        old, new = before.loc[index], after.loc[index]
+        if not _changed(old, new):
+            continue
+        test_id, parameter = int(old["id"]), str(old["parameter"])
+        where = f"{label(parameter)} of {pd.Timestamp(old['time']):%Y-%m-%d %H:%M}"
+        try:
+            if bool(new["delete"]):
+                delete_test(engine, test_id)
+                outcome.deleted += 1
+                continue
+            if pd.isna(new["value"]) or pd.isna(new["time"]):
+                raise AquariumError("give both a value and a time")
+            result = parse_result(parameter, repr(float(new["value"])))
+            moment = as_utc(
+                pd.Timestamp(new["time"]).floor("us").to_pydatetime(), zone or server_zone()
+            )
+            if moment > datetime.now(moment.tzinfo) + timedelta(minutes=5):
+                raise AquariumError("that time is in the future")
+            update_test(
+                engine, test_id, value=result.value, time=moment, note=str(new["note"] or "")
+            )
+            outcome.updated += 1
+        except (AquariumError, NotFound) as exc:
+            outcome.errors.append(f"{where}: {exc}")
+    return outcome
+
+
+def show_history(engine: Engine, tank: str, zone: tzinfo | None) -> None:
+    """The newest results of TANK as an editable table, with a button to store the changes."""
+    tests = list_tests(engine, tank)[-HISTORY_ROWS:]
+    if not tests:
+        st.info("No test results yet: the form above stores the first.")
+        return
+    before = tests_frame(tests, zone)
+    key = f"log_history_{tank}"
+    st.caption(
+        f"The newest {len(tests)} results. Correct a value, time or note in place, or tick "
+        "**delete**, then save. Values are in the units shown."
+    )
+    after = st.data_editor(
+        before,
+        key=key,
+        hide_index=True,
+        column_order=COLUMNS,
+        disabled=["parameter_label", "unit", "entered"],
+        column_config={
+            "time": st.column_config.DatetimeColumn("Time (local)", format="YYYY-MM-DD HH:mm"),
+            "parameter_label": st.column_config.TextColumn("Parameter"),
+            "value": st.column_config.NumberColumn("Value", format="%.3g"),
+            "unit": st.column_config.TextColumn("Unit"),
+            "entered": st.column_config.TextColumn("As entered"),
+            "note": st.column_config.TextColumn("Note", max_chars=500),
+            "delete": st.column_config.CheckboxColumn("Delete"),
+        },
+    )
+    if st.button("Save changes to the table", key=f"{key}_save"):
+        outcome = apply_edits(engine, before, after, zone)
+        for error in outcome.errors:
+            st.error(plain(error))
+        if outcome.updated or outcome.deleted:
+            st.session_state[f"{key}_done"] = (
+                f"Saved {outcome.updated} correction(s), deleted {outcome.deleted} result(s)."
+            )
+            del st.session_state[key]
+            st.rerun()
+        elif not outcome.errors:
+            st.info("Nothing was changed.")
+    done = st.session_state.pop(f"{key}_done", None)
+    if done:
+        st.success(done)

@@ -1,0 +1,150 @@
+"""The alert engine's memory: each rule's state per tank, kept in the `alerts` table.
+
+One row per episode: a rule that goes pending or fires gets a new row, which follows it through
+firing to resolved and then stays as history. A pending alert that is cancelled leaves an
+"inactive" row that the next episode reuses, so a flapping condition does not pile up rows.
+db/alerts_queries.py reads the same rows for the dashboard and sets acknowledged_at; saving here
+never clears an acknowledgement within an episode, so a click between load and save survives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, insert, literal, select, update
+
+from db.schema import alerts, maintenance, manual_tests, readings
+from db.tanks import get_tank
+from db.types import UTCDateTime
+from health.rules import AlertState, RuleState
+
+_OPEN = (AlertState.PENDING, AlertState.FIRING)
+
+
+@dataclass(frozen=True)
+class RuleUpdate:
+    """A rule's new state after one evaluation, with the keeper's sentence for it."""
+
+    rule: str
+    state: RuleState
+    message: str
+
+
+def load_rule_states(engine: Engine, tank: str) -> dict[str, RuleState]:
+    """The current state of every rule of TANK that has ever left "inactive", by rule name."""
+    tank_id = get_tank(engine, tank).id
+    with engine.connect() as conn:
+        return {row.rule: _state(row) for row in _newest(conn, tank_id)}
+
+
+def save_rule_states(engine: Engine, tank: str, updates: Sequence[RuleUpdate]) -> None:
+    """Store UPDATES for TANK in one transaction (nothing is written for an empty list)."""
+    if not updates:
+        return
+    tank_id = get_tank(engine, tank).id
+    with engine.connect().execution_options(sqlite_write=True) as conn, conn.begin():
+        newest = {row.rule: row for row in _newest(conn, tank_id)}
+        for change in updates:
+            _save(conn, tank_id, newest.get(change.rule), change)
+
+
+def data_marker(engine: Engine) -> tuple[int, int, int]:
+    """The newest reading, test result and maintenance ids: a cheap "has anything arrived?".
+
+    Each is a max over an integer primary key, which SQLite and PostgreSQL answer from the index.
+    """
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(
+                select(func.max(readings.c.id)).scalar_subquery(),
+                select(func.max(manual_tests.c.id)).scalar_subquery(),
+                select(func.max(maintenance.c.id)).scalar_subquery(),
+            )
+        ).one()
+    return (row[0] or 0, row[1] or 0, row[2] or 0)
+
+
+def _newest(conn: Connection, tank_id: int) -> Sequence[Any]:
+    latest = (
+        select(func.max(alerts.c.id))
+        .where(alerts.c.tank_id == tank_id)
+        .group_by(alerts.c.rule)
+        .scalar_subquery()
+    )
+    return conn.execute(select(alerts).where(alerts.c.id.in_(latest))).all()
+
+
+def _state(row: Any) -> RuleState:
+    state = AlertState(row.state)
+    return RuleState(
+        state=state,
+        since=row.since,
+        last_value=row.last_value,
+        fired_at=row.fired_at,
+        last_notified_at=row.last_notified_at,
+        # An acknowledgement belongs to its episode: a finished one must not silence the next.
+        acknowledged_at=row.acknowledged_at if state in _OPEN else None,
+        clear_since=row.clear_since,
+    )
+
+
+def _values(change: RuleUpdate) -> dict[str, Any]:
+    s = change.state
+    # A yes/no condition's "value" says nothing the state does not; the dashboard shows numbers.
+    value = None if isinstance(s.last_value, bool) else s.last_value
+    return {
+        "state": s.state.value,
+        "since": s.since,
+        "fired_at": s.fired_at,
+        "last_notified_at": s.last_notified_at,
+        "last_value": value,
+        "clear_since": s.clear_since,
+    }
+
+
+def _save(conn: Connection, tank_id: int, row: Any | None, change: RuleUpdate) -> None:
+    s = change.state
+    if s.since is None:
+        return  # a rule that has never left "inactive" has nothing worth a row
+    opening = s.state in _OPEN
+    values = _values(change)
+    if row is None or row.state == AlertState.RESOLVED:
+        if opening:  # a new episode
+            conn.execute(
+                insert(alerts).values(
+                    tank_id=tank_id,
+                    rule=change.rule,
+                    acknowledged_at=s.acknowledged_at,
+                    message=change.message,
+                    **values,
+                )
+            )
+        return
+    if row.state == AlertState.INACTIVE:
+        if opening:  # a new episode in a cancelled one's row: start it afresh
+            conn.execute(
+                update(alerts)
+                .where(alerts.c.id == row.id)
+                .values(
+                    acknowledged_at=s.acknowledged_at,
+                    resolved_at=None,
+                    message=change.message,
+                    **values,
+                )
+            )
+        return
+    # The same episode moves on (pending -> firing -> resolved, or pending -> cancelled).
+    extra: dict[str, Any] = {
+        "acknowledged_at": func.coalesce(
+            alerts.c.acknowledged_at, literal(s.acknowledged_at, UTCDateTime())
+        )
+        if s.acknowledged_at is not None
+        else alerts.c.acknowledged_at
+    }
+    if s.state == AlertState.RESOLVED:
+        extra["resolved_at"] = s.since  # the message stays: it says what the alert was about
+    elif opening:
+        extra["message"] = change.message
+    conn.execute(update(alerts).where(alerts.c.id == row.id).values(**values, **extra))

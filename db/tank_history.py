@@ -1,0 +1,119 @@
+"""A tank's history as health/ reads it (TankHistory), loaded without reading every raw row.
+
+The advisor looks back weeks (nitrate since the last change, the pH trend over a month, the
+conductivity baseline) but needs minute detail only for the last day or so (sensor health: stale,
+flat-lined, jumping). So the last RAW_WINDOW comes from the readings as they are, and anything
+older as hourly means from the rollup: a year of 1-minute data loads in a fraction of a second.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine, Float, func, select, type_coerce
+
+from db.maintenance import list_events
+from db.manual import list_tests
+from db.rollup import HOUR_S, refresh_rollups
+from db.schema import maintenance, manual_tests, reading_hours, readings, sensors
+from db.tanks import get_tank
+from db.types import to_epoch
+from health.types import MaintenanceEvent, Sample, SensorStatus, TankHistory
+
+# Health's sensor checks look at the last 24 h at most (sensor_health.SUSPECT_FOR, flat-line 12 h);
+# two days leaves a margin.
+RAW_WINDOW = timedelta(days=2)
+# Longer than any look-back in the profiles (60-day change interval, 56-day new-tank cycle).
+LOOKBACK = timedelta(days=120)
+
+
+def load_tank_history(
+    engine: Engine, tank: str, at: datetime | None = None, lookback: timedelta = LOOKBACK
+) -> TankHistory:
+    """Samples, maintenance and sensor status of TANK up to AT (now by default)."""
+    at = at or datetime.now(UTC)
+    found = get_tank(engine, tank)
+    since = at - lookback
+    cut = at - RAW_WINDOW
+    samples: dict[str, list[Sample]] = {}
+    refresh_rollups(engine)
+    seconds = type_coerce(readings.c.time, Float)
+    hourly = (
+        select(
+            reading_hours.c.parameter,
+            reading_hours.c.hour,
+            reading_hours.c.total,
+            reading_hours.c.n,
+        )
+        .where(
+            reading_hours.c.tank_id == found.id,
+            reading_hours.c.hour >= int(to_epoch(since)) // HOUR_S,
+            reading_hours.c.hour < int(to_epoch(cut)) // HOUR_S,
+        )
+        .order_by(reading_hours.c.parameter, reading_hours.c.hour)
+    )
+    first_raw = (int(to_epoch(cut)) // HOUR_S) * HOUR_S  # where the hourly part stops
+    raw = (
+        select(readings.c.parameter, seconds, readings.c.value)
+        .where(
+            readings.c.tank_id == found.id,
+            seconds >= first_raw,
+            seconds <= to_epoch(at),
+        )
+        .order_by(readings.c.parameter, readings.c.time)
+    )
+    status = select(
+        sensors.c.parameter, sensors.c.last_seen, sensors.c.expected_interval_s, sensors.c.online
+    ).where(sensors.c.tank_id == found.id)
+    with engine.connect() as conn:
+        for parameter, hour, total, n in conn.execute(hourly):
+            moment = datetime.fromtimestamp((hour + 0.5) * HOUR_S, UTC)
+            samples.setdefault(parameter, []).append(Sample(moment, total / n, "sensor"))
+        for parameter, moment, value in conn.execute(raw):
+            stamp = datetime.fromtimestamp(moment, UTC)
+            samples.setdefault(parameter, []).append(Sample(stamp, value, "sensor"))
+        statuses: dict[str, SensorStatus] = {}
+        for row in conn.execute(status):
+            known = statuses.get(row.parameter)
+            if known is None or (
+                row.last_seen is not None
+                and (known.last_seen is None or row.last_seen > known.last_seen)
+            ):
+                statuses[row.parameter] = SensorStatus(
+                    row.parameter, row.last_seen, row.expected_interval_s, row.online
+                )
+    for test in list_tests(engine, tank, since=since, until=at):
+        samples.setdefault(test.parameter, []).append(Sample(test.time, test.value, "manual"))
+    events = [
+        MaintenanceEvent(e.time, e.kind, e.percent, e.litres, e.note)  # type: ignore[arg-type]
+        for e in list_events(engine, tank, until=at)
+    ]
+    return TankHistory(
+        tank=found.name,
+        volume_l=found.volume_l,
+        profile=found.profile,
+        samples=samples,
+        maintenance=events,
+        sensors=list(statuses.values()),
+        created_at=_set_up(engine, found.id, found.created_at),
+    )
+
+
+def _set_up(engine: Engine, tank_id: int, registered: datetime) -> datetime:
+    """When the tank was set up, as far as the data knows: its registration, or its first
+    reading, test or event if earlier (history backfilled or imported after registering)."""
+    firsts = [
+        select(func.min(reading_hours.c.hour) * HOUR_S).where(reading_hours.c.tank_id == tank_id),
+        select(func.min(type_coerce(manual_tests.c.time, Float))).where(
+            manual_tests.c.tank_id == tank_id
+        ),
+        select(func.min(type_coerce(maintenance.c.time, Float))).where(
+            maintenance.c.tank_id == tank_id
+        ),
+    ]
+    with engine.connect() as conn:
+        found = [conn.execute(query).scalar() for query in firsts]
+    earliest = min((float(f) for f in found if f is not None), default=None)
+    if earliest is None:
+        return registered
+    return min(registered, datetime.fromtimestamp(earliest, UTC))

@@ -1,0 +1,51 @@
+"""The alert engine in the daemon: rounds on new data, and one tank's failure kept to itself."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Engine
+
+from alerts.engine import AlertEngine
+from alerts.evaluator import Evaluator
+from db.alerts_queries import list_alerts
+from db.tanks import add_tank
+from tests.alerts.conftest import log_kit, minutes
+from tests.support import unique, wait_until
+
+
+def test_engine_evaluates_soon_after_new_data_arrives(engine: Engine, tank: str) -> None:
+    """Running in the background, the engine reacts to a new test result long before its minute."""
+    alerts = AlertEngine(engine, Evaluator(engine), interval_s=60, poll_s=0.05, min_gap_s=0.1)
+    alerts.start()
+    try:
+        assert wait_until(lambda: alerts.rounds >= 1, timeout=5)
+        log_kit(engine, tank, datetime.now(UTC), nitrite=0.8)
+
+        def nitrite_firing() -> bool:
+            firing = list_alerts(engine, states=("firing",), tank=tank)
+            return any(a.rule == "nitrite_high" for a in firing)
+
+        assert wait_until(nitrite_firing, timeout=5, step=0.05)
+    finally:
+        alerts.stop(timeout=5)
+    assert alerts.rounds == 2  # the start and the new result; the minute never came
+
+
+def test_a_broken_tank_is_logged_once_and_does_not_stop_the_others(
+    engine: Engine, tank: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A tank whose profile is unknown fails alone, with one error however many rounds fail."""
+    broken = unique("broken")
+    add_tank(engine, broken, profile="no-such-profile")
+    log_kit(engine, tank, minutes(0), nitrite=0.8)
+    alerts = AlertEngine(engine, Evaluator(engine))
+    caplog.set_level(logging.INFO, logger="alerts")
+    first = alerts.run_once(minutes(1))
+    second = alerts.run_once(minutes(2))
+    assert [e.tank for e in first] == [e.tank for e in second] == [tank]
+    assert "nitrite_high" in [n.rule for n in first[0].notices]
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1 and broken in errors[0].getMessage()

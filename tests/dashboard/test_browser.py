@@ -1,0 +1,129 @@
+"""End to end in Debian's Chromium: the real server, a seeded database, a keeper's clicks."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from db.engine import open_engine
+from db.manual import list_tests
+from tests.dashboard.seed import TANK, seed
+from tests.support import free_port, wait_until
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+# Never a downloaded browser: Debian's, headless, with nothing phoning home.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not at /usr/bin/chromium"),
+]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def dashboard_server(tmp_path: Path) -> Iterator[str]:
+    """`streamlit run dashboard/app.py` on a free port over a seeded SQLite file; its URL."""
+    url = f"sqlite:///{tmp_path / 'browser.db'}"
+    engine = open_engine(url)
+    seed(engine)
+    engine.dispose()
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "AQUARIUM_CONFIG"}
+    env["AQUARIUM_DB_URL"] = url
+    log = (tmp_path / "streamlit.log").open("wb")
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
+            "--server.port", str(port), "--server.headless", "true",
+            "--browser.gatherUsageStats", "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    address = f"http://127.0.0.1:{port}"
+    try:
+        assert wait_until(lambda: _healthy(address), timeout=30), (
+            f"the dashboard did not start; see {tmp_path / 'streamlit.log'}"
+        )
+        yield address
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+def _shoot(page: object, path: Path) -> None:
+    """A full-page screenshot (Streamlit scrolls inside its own container, so grow the view)."""
+    height = page.evaluate(  # type: ignore[attr-defined]
+        "() => document.querySelector('[data-testid=stMain]').scrollHeight"
+    )
+    page.set_viewport_size({"width": 1280, "height": max(800, int(height) + 40)})  # type: ignore[attr-defined]
+    page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+    page.set_viewport_size({"width": 1280, "height": 800})  # type: ignore[attr-defined]
+
+
+def test_a_result_typed_in_the_logbook_shows_on_the_trends_page(
+    dashboard_server: str, tmp_path: Path
+) -> None:
+    """Overview loads; a nitrite result saved through the form is stored and drawn on Trends."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.set_default_timeout(20_000)
+        page.goto(dashboard_server)
+        expect(page.get_by_role("heading", name=f"Overview · {TANK}")).to_be_visible()
+        expect(page.get_by_text("Nitrate (NO3)").first).to_be_visible()
+        # The alert quotes keeper text with a markdown link and a bare URL: neither is a link.
+        expect(page.get_by_text("<b>bold</b>").first).to_be_visible()
+        expect(page.locator("a[href*='example.com']")).to_have_count(0)
+        page.wait_for_timeout(1500)  # let the sparklines draw before the picture
+        _shoot(page, tmp_path / "overview.png")
+
+        page.get_by_role("link", name="Logbook").click()
+        page.get_by_label("Nitrite (NO2)").fill("0.3")
+        page.get_by_role("button", name="Save test results").click()
+        expect(page.get_by_text("Saved: Nitrite (NO2) 0.30 mg/L")).to_be_visible()
+        _shoot(page, tmp_path / "logbook.png")
+
+        page.get_by_role("link", name="Trends").click()
+        page.wait_for_function(
+            """() => [...document.querySelectorAll('.js-plotly-plot')].some(plot =>
+                (plot.data || []).some(trace => trace.name === 'test kit'
+                    && Array.from(trace.y).some(y => Math.abs(y - 0.3) < 1e-9)))"""
+        )
+        _shoot(page, tmp_path / "trends.png")
+        browser.close()
+
+    engine = open_engine(f"sqlite:///{tmp_path / 'browser.db'}")
+    assert [t.value for t in list_tests(engine, TANK, parameter="nitrite")][-1] == 0.3
+    engine.dispose()
+    for name in ("overview", "logbook", "trends"):
+        assert (tmp_path / f"{name}.png").stat().st_size > 10_000

@@ -9,7 +9,8 @@ from typing import Any
 
 import click
 
-from aquarium import commands_run
+from aquarium import commands_advise, commands_backup, commands_run, commands_sensor
+from aquarium.commands_alerts import alerts, notify_test
 from aquarium.errors import AquariumError
 from aquarium.exporting import write_csv, write_json
 from aquarium.logbook import log_maintenance, log_test_session
@@ -68,6 +69,8 @@ def cli(verbose: bool) -> None:
     )
     # Alembic narrates every start at INFO; a keeper only needs to hear about real migrations.
     logging.getLogger("alembic").setLevel(logging.INFO if verbose else logging.WARNING)
+    # apprise logs every send at INFO and repeats our own delivery warnings.
+    logging.getLogger("apprise").setLevel(logging.INFO if verbose else logging.ERROR)
 
 
 cli.add_command(commands_run.up)
@@ -75,6 +78,12 @@ cli.add_command(commands_run.ingest)
 cli.add_command(commands_run.dashboard)
 cli.add_command(commands_run.simulate)
 cli.add_command(commands_run.broker)
+cli.add_command(commands_sensor.sensor)
+cli.add_command(commands_advise.advise)
+cli.add_command(commands_backup.backup)
+cli.add_command(commands_backup.restore)
+cli.add_command(alerts)
+cli.add_command(notify_test)
 
 
 @cli.group(cls=Group)

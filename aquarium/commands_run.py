@@ -42,17 +42,33 @@ def _stop_on_signals() -> threading.Event:
     help="MQTT client id; the broker keeps this session's queue while the daemon is away.",
 )
 @click.option("--share-group", help="Join a $share group to split the work with other workers.")
-def ingest(client_id: str, share_group: str | None) -> None:
+@click.option(
+    "--no-alerts", is_flag=True, help="Do not evaluate alerts here (run them in one worker only)."
+)
+def ingest(client_id: str, share_group: str | None, no_alerts: bool) -> None:
     """Run the ingestion daemon: MQTT readings into the database (SIGTERM stops it cleanly)."""
+    from aquarium.commands_alerts import alert_engine_for
+    from ingest.heartbeat import Heartbeat
+
     settings = load_settings()
     engine = engine_for(settings)
     sync_tanks(engine, settings.config)
     daemon = daemon_for(settings, engine, client_id=client_id, share_group=share_group)
+    alerts = (
+        None if no_alerts else alert_engine_for(settings, engine, client_id=f"{client_id}-alerts")
+    )
+    heartbeat = Heartbeat(engine, daemon, settings.mqtt.display, client_id)
     stop = _stop_on_signals()
     log.info("ingesting from %s into %s", settings.mqtt.display, engine.url.render_as_string())
     daemon.start()
+    heartbeat.start()
+    if alerts:
+        alerts.start()
     stop.wait()
+    if alerts:
+        alerts.stop()
     daemon.stop()
+    heartbeat.stop()
 
 
 @click.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Literal
@@ -10,7 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from aquarium.errors import ConfigError
 from sensors.catalogue import PARAMETERS
-from sensors.naming import tank_name_problem
+from sensors.naming import OWN_TOPICS, tank_name_problem
+
+# DS18B20 ids are family 28 and a 48-bit serial, as the Linux w1 driver names their folders.
+PROBE_ID = re.compile(r"28-[0-9a-f]{1,16}")
+TOPIC_LEVEL = re.compile(r"[a-z0-9_-]{1,32}")
 
 PayloadFormat = Literal["number", "json", "tasmota", "esphome"]
 
@@ -64,6 +69,41 @@ class SensorConfig(_Strict):
         return value
 
 
+class Ds18b20Config(_Strict):
+    """`aquarium sensor ds18b20`: topic names for the probes and the offline buffer's size."""
+
+    # Probe id (the folder name under /sys/bus/w1/devices) -> last topic level, so a probe
+    # publishes to aquarium/<tank>/<name>. Unnamed probes use "temperature" when alone, else
+    # their id.
+    probes: dict[str, str] = Field(default_factory=dict)
+    # Readings kept while the broker is unreachable, oldest dropped first: a day of 7 probes
+    # read every minute (judgement; about 1 MB of memory).
+    buffer_size: int = Field(default=10_000, ge=1, le=1_000_000)
+
+    @field_validator("probes")
+    @classmethod
+    def _probes(cls, value: dict[str, str]) -> dict[str, str]:
+        for probe, name in value.items():
+            if not PROBE_ID.fullmatch(probe):
+                raise ValueError(
+                    f"probe id {probe[:40]!r} is not a DS18B20 id; copy a folder name such as "
+                    "28-0123456789ab from /sys/bus/w1/devices"
+                )
+            if not TOPIC_LEVEL.fullmatch(name) or name in OWN_TOPICS:
+                raise ValueError(
+                    f"probe name {name[:40]!r} for {probe} cannot be a topic level; use 1-32 "
+                    "lowercase letters, digits, '-' or '_' (not advice, alerts or status)"
+                )
+        names = list(value.values())
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(
+                f"several probes are named {', '.join(twice)}; give each probe its own name, "
+                "or their readings would mix in one sensor"
+            )
+        return value
+
+
 class NotifyConfig(_Strict):
     """Where alerts go: apprise URLs (ntfy://, tgram://, mailto://, pover://...)."""
 
@@ -76,6 +116,7 @@ class AppConfig(_Strict):
     tanks: list[TankConfig] = Field(default_factory=list)
     sensors: list[SensorConfig] = Field(default_factory=list)
     notify: NotifyConfig = Field(default_factory=NotifyConfig)
+    ds18b20: Ds18b20Config = Field(default_factory=Ds18b20Config)
 
 
 def _location(loc: tuple[int | str, ...]) -> str:

@@ -15,7 +15,7 @@ from db.maintenance import log_event
 from db.manual import TestResult, log_tests
 from db.readings import BatchStore, NewReading, first_reading_time
 from db.tanks import add_tank, get_tank, update_tank
-from sensors.keeper_routine import STEP, Action, KeeperRoutine
+from sensors.keeper_routine import DEMO_SPEC, STEP, Action, KeeperRoutine
 from sensors.naming import default_topic
 from sensors.virtual_tank import Fault, VirtualTank
 
@@ -60,7 +60,7 @@ def backfill_history(
     """Write SPAN of sensor readings, weekly tests and maintenance ending at END; returns rows."""
     end = end or datetime.now(UTC)
     start = end - span
-    model = VirtualTank(seed=seed, start=start, faults=faults)
+    model = VirtualTank(DEMO_SPEC, seed=seed, start=start, faults=faults)
     routine = KeeperRoutine(start)
     store = BatchStore(engine)
     batch: list[NewReading] = []

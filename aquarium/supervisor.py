@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import logging
 import os
 import shutil
@@ -44,7 +45,10 @@ def mosquitto_config(data_dir: Path, port: int) -> Path:
         "listener 1883 127.0.0.1", f"listener {port} 127.0.0.1"
     )
     path = data_dir / "mosquitto.conf"
-    path.write_text(base + f"persistence_location {data_dir}/\n", encoding="utf-8")
+    # Started as root, Mosquitto switches to the "mosquitto" user and can then no longer read
+    # or write files in our folders; keeping the current user avoids that.
+    user = f"user {getpass.getuser()}\n"
+    path.write_text(base + f"persistence_location {data_dir}/\n" + user, encoding="utf-8")
     return path
 
 

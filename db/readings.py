@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Engine, and_, case, exists, func, literal, select, update
 
+from db.availability import AvailabilityChange, set_availability
+from db.dead_letters import MAX_AGE as DEAD_LETTER_MAX_AGE
+from db.dead_letters import MAX_ROWS as DEAD_LETTER_MAX_ROWS
 from db.dead_letters import DeadLetter, add_dead_letters, prune_dead_letters
 from db.schema import readings, sensors, tanks
 from db.tanks import ensure_tank
@@ -41,23 +45,38 @@ class BatchResult:
 
 
 class BatchStore:
-    """Writes the daemon's batches: readings and dead letters in one transaction each.
+    """Writes the daemon's batches: readings, dead letters and availability in one transaction.
 
     Keeps the ids of tanks and sensors it has seen, so a steady stream costs one INSERT per batch
     plus one UPDATE of last_seen per sensor.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        dead_letter_max_rows: int = DEAD_LETTER_MAX_ROWS,
+        dead_letter_max_age: timedelta = DEAD_LETTER_MAX_AGE,
+    ) -> None:
         self.engine = engine
         self._tank_ids: dict[str, int] = {}
         self._sensor_ids: dict[tuple[str, str, str, str], int] = {}
-        self._batches = 0
+        self.dead_letter_max_rows = dead_letter_max_rows
+        self.dead_letter_max_age = dead_letter_max_age
+        self._letters_since_prune = 0
 
-    def write(self, batch: list[NewReading], letters: list[DeadLetter]) -> BatchResult:
-        """Commit BATCH and LETTERS together; raises if nothing could be committed."""
+    def write(
+        self,
+        batch: list[NewReading],
+        letters: list[DeadLetter],
+        availability: Sequence[AvailabilityChange] = (),
+    ) -> BatchResult:
+        """Commit BATCH, LETTERS and AVAILABILITY changes together; raises if nothing could be."""
         try:
             with self.engine.connect().execution_options(sqlite_write=True) as conn, conn.begin():
                 result = self._write(conn, batch, letters)
+                for change in availability:  # in arrival order: the last word wins
+                    set_availability(conn, change.topics, change.online, change.at)
         except Exception:
             # Ids cached from a transaction that rolled back may not exist: forget them.
             self._tank_ids.clear()
@@ -107,11 +126,21 @@ class BatchStore:
         for sensor_id, seen in last_seen.items():
             newer = sensors.c.last_seen.is_(None) | (sensors.c.last_seen < seen)
             latest = case((newer, literal(seen, UTCDateTime())), else_=sensors.c.last_seen)
-            conn.execute(update(sensors).where(sensors.c.id == sensor_id).values(last_seen=latest))
+            # A reading is the device's proof of life: it clears an earlier offline message.
+            conn.execute(
+                update(sensors)
+                .where(sensors.c.id == sensor_id)
+                .values(last_seen=latest, online=True)
+            )
         add_dead_letters(conn, letters)
-        self._batches += 1
-        if letters and self._batches % 100 == 0:
-            prune_dead_letters(conn, letters[-1].time)
+        # Prune every tenth of the cap, so a flood of bad messages keeps the table within
+        # max_rows plus one tenth, at the cost of one DELETE per (max_rows / 10) letters.
+        self._letters_since_prune += len(letters)
+        if self._letters_since_prune >= max(1, self.dead_letter_max_rows // 10):
+            prune_dead_letters(
+                conn, letters[-1].time, self.dead_letter_max_rows, self.dead_letter_max_age
+            )
+            self._letters_since_prune = 0
         return BatchResult(stored=stored, duplicates=duplicates, dead_letters=len(letters))
 
     def _seen(self, conn: Connection, delivery_key: int) -> bool:

@@ -158,3 +158,18 @@ rollup_state = Table(
     Column("id", Integer, primary_key=True),
     Column("last_reading_id", BigInteger, nullable=False),
 )
+
+# One row per running daemon (by MQTT client id): whether it is connected to the broker, and a
+# heartbeat, so the dashboard can say "broker disconnected" or "daemon not running".
+daemon_status = Table(
+    "daemon_status",
+    metadata,
+    Column("client_id", String(128), primary_key=True),
+    Column("broker", String(255), nullable=False),
+    Column("connected", Boolean, nullable=False),
+    Column("since", UTCDateTime, nullable=False),  # when `connected` last changed
+    Column("heartbeat", UTCDateTime, nullable=False),
+    Column("received", BigInteger, nullable=False, server_default="0"),
+    Column("stored", BigInteger, nullable=False, server_default="0"),
+    Column("rejected", BigInteger, nullable=False, server_default="0"),
+)

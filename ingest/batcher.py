@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from db.availability import AvailabilityChange
 from db.dead_letters import DeadLetter
 from db.readings import BatchResult, NewReading
 
@@ -18,7 +19,12 @@ log = logging.getLogger(__name__)
 class Store(Protocol):
     """Where batches go (db.readings.BatchStore; tests may hand in a failing one)."""
 
-    def write(self, batch: list[NewReading], letters: list[DeadLetter]) -> BatchResult: ...
+    def write(
+        self,
+        batch: list[NewReading],
+        letters: list[DeadLetter],
+        availability: Sequence[AvailabilityChange] = (),
+    ) -> BatchResult: ...
 
 
 @dataclass
@@ -30,6 +36,7 @@ class PendingMessage:
     generation: int  # the connection it arrived on; acks never cross a reconnect
     readings: list[NewReading] = field(default_factory=list)
     letter: DeadLetter | None = None
+    availability: AvailabilityChange | None = None  # a device's LWT / status message
 
 
 @dataclass
@@ -118,8 +125,15 @@ class Batcher:
     def _commit(self, batch: list[PendingMessage]) -> bool:
         readings = [r for m in batch for r in m.readings]
         letters = [m.letter for m in batch if m.letter is not None]
+        changes = [m.availability for m in batch if m.availability is not None]
         try:
-            result = self.store.write(readings, letters)
+            # Only a batch with availability changes passes them, so a Store written before
+            # availability existed (tests' failing stores) keeps working.
+            result = (
+                self.store.write(readings, letters, changes)
+                if changes
+                else self.store.write(readings, letters)
+            )
         except Exception as exc:  # any store failure: keep the batch, say so once
             self.stats.store_failures += 1
             if not self._failing:

@@ -9,11 +9,12 @@ from datetime import UTC, datetime
 
 import paho.mqtt.client as mqtt
 
+from db.availability import AvailabilityChange
 from db.dead_letters import DeadLetter, excerpt
 from db.readings import NewReading
 from ingest.batcher import Batcher, IngestStats, PendingMessage, Store
 from ingest.mqtt_session import MqttSession
-from ingest.routing import Ignored, Rejected, Router
+from ingest.routing import Availability, Ignored, Rejected, Router
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +102,10 @@ class IngestDaemon:
             values = self.router.route(topic, message.payload, received)
         except Ignored:
             values = []
+        except Availability as change:
+            # Committed with the batch, like a reading, and only then acked.
+            pending.availability = AvailabilityChange(change.topics, change.online, received)
+            values = []
         except Rejected as exc:
             pending.letter = _letter(received, topic, message.payload, exc.reason)
             values = []
@@ -110,6 +115,11 @@ class IngestDaemon:
                 received, topic, message.payload, f"internal error ({type(exc).__name__})"
             )
             values = []
+        if message.retain:
+            # A retained message is the broker's copy of an old state, replayed at every
+            # (re)subscription: without the device's own time it would be stored again, at the
+            # wrong time, on each reconnect. With a device time the (sensor, time) key dedups it.
+            values = [v for v in values if v.device_time]
         key = delivery_key(raw_topic, message.mid, message.payload)
         pending.readings = [
             NewReading(

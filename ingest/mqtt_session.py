@@ -118,7 +118,12 @@ class MqttSession:
                 self._stop.wait(delay)
                 continue
             while not self._stop.is_set():
-                rc = self.client.loop(timeout=0.2)
+                try:
+                    rc = self.client.loop(timeout=0.2)
+                except Exception:  # a bug in a callback must not end the session thread
+                    log.exception("error in the MQTT loop; reconnecting")
+                    self.client.disconnect()
+                    break
                 if rc != mqtt.MQTT_ERR_SUCCESS:
                     break
             if self._connected.is_set():

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sensors.catalogue import PARAMETERS
 from sensors.decoders import (
     MAX_PAYLOAD_BYTES,
     DecodedValue,
@@ -15,12 +16,10 @@ from sensors.decoders import (
     decode_number,
     decode_tasmota,
 )
-from sensors.validation import check_plausible, plausible_device_time
-
-from sensors.catalogue import PARAMETERS
 from sensors.errors import SensorError
 from sensors.naming import DEFAULT_TOPIC_PREFIX, OWN_TOPICS, is_valid_tank_name
 from sensors.units import to_canonical
+from sensors.validation import check_plausible, plausible_device_time
 
 
 class Rejected(Exception):
@@ -33,6 +32,19 @@ class Rejected(Exception):
 
 class Ignored(Exception):
     """A message on a topic we publish ourselves (advice, alerts): neither stored nor refused."""
+
+
+class Availability(Exception):
+    """A device's own online/offline message (Tasmota LWT, ESPHome status): not a reading.
+
+    TOPICS are the configured sensor topics on that device; they all change together.
+    """
+
+    def __init__(self, device: str, online: bool, topics: tuple[str, ...]) -> None:
+        super().__init__(f"{device} is {'online' if online else 'offline'}")
+        self.device = device
+        self.online = online
+        self.topics = topics
 
 
 @dataclass(frozen=True)
@@ -67,6 +79,33 @@ _SINGLE_DECODERS: dict[str, Callable[[bytes], DecodedValue]] = {
 }
 
 
+def availability_topic(route: SensorRoute) -> tuple[str, str] | None:
+    """(availability topic, device) for a sensor on a Tasmota or ESPHome node, else None.
+
+    Both announce themselves with a retained message that the broker replaces with the last will
+    when the node drops off: Tasmota on tele/<topic>/LWT, ESPHome on <topic_prefix>/status.
+    """
+    levels = route.topic.split("/")
+    if route.format == "tasmota" and len(levels) == 3 and levels[0] == "tele":
+        return f"tele/{levels[1]}/LWT", levels[1]
+    if route.format == "esphome" and len(levels) >= 4 and levels[-3] == "sensor":
+        prefix = "/".join(levels[:-3])
+        if levels[-1] == "state" and prefix:
+            return f"{prefix}/status", prefix
+    return None
+
+
+def _availability_word(payload: bytes, device: str) -> bool:
+    # Tasmota says Online/Offline, ESPHome online/offline; both are plain ASCII.
+    word = payload.decode("utf-8", errors="replace").strip().lower()
+    if word in ("online", "offline"):
+        return word == "online"
+    raise Rejected(
+        f"availability message of {device[:40]!r} is {word[:20]!r}, not online or offline; "
+        "keep the node's default last-will and birth messages"
+    )
+
+
 def guess_format(topic: str) -> str:
     """The payload format a topic's shape suggests, for sensors configured without one."""
     if topic.startswith("tele/") and topic.endswith("/SENSOR"):
@@ -81,21 +120,37 @@ class Router:
 
     def __init__(self, routes: Iterable[SensorRoute] = ()) -> None:
         self._routes: dict[str, list[SensorRoute]] = {}
+        # availability topic -> (device, its configured sensor topics)
+        self._availability: dict[str, tuple[str, tuple[str, ...]]] = {}
         for route in routes:
             self._routes.setdefault(route.topic, []).append(route)
+            found = availability_topic(route)
+            if found is not None:
+                device, topics = self._availability.get(found[0], (found[1], ()))
+                if route.topic not in topics:
+                    self._availability[found[0]] = (device, (*topics, route.topic))
 
     def subscriptions(self) -> list[str]:
-        """Topic filters to subscribe to: the default scheme plus every configured topic."""
-        extra = sorted(t for t in self._routes if not t.startswith(f"{DEFAULT_TOPIC_PREFIX}/"))
+        """Topic filters: the default scheme, every configured topic and device availability."""
+        # aquarium/+/+ matches exactly three levels; a configured aquarium/... topic of another
+        # depth (an ESPHome node named "aquarium") needs its own subscription.
+        extra = sorted(
+            t
+            for t in {*self._routes, *self._availability}
+            if not (t.startswith(f"{DEFAULT_TOPIC_PREFIX}/") and t.count("/") == 2)
+        )
         return [f"{DEFAULT_TOPIC_PREFIX}/+/+", *extra]
 
     def route(self, topic: str, payload: bytes, received: datetime) -> list[RoutedValue]:
-        """The values in one message; raises Rejected with the reason, or Ignored."""
+        """The values in one message; raises Rejected with the reason, Ignored or Availability."""
         if len(payload) > MAX_PAYLOAD_BYTES:
             raise Rejected(
                 f"payload of {len(payload)} bytes is over the {MAX_PAYLOAD_BYTES // 1024} KiB "
                 "limit and was not read; publish one reading per message"
             )
+        if topic in self._availability and topic not in self._routes:
+            device, topics = self._availability[topic]
+            raise Availability(device, _availability_word(payload, device), topics)
         try:
             if topic in self._routes:
                 return self._configured(self._routes[topic], payload, received)

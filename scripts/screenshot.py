@@ -1,6 +1,6 @@
 """Take full-page screenshots of a running dashboard with Debian's Chromium (no browser download).
 
-Usage: .venv/bin/python scripts/screenshot.py http://127.0.0.1:8501 out.png [--width 1280] [--wait 8]
+Usage: .venv/bin/python scripts/screenshot.py URL OUT.png [--width 1280] [--wait 8]
 """
 
 from __future__ import annotations
@@ -30,7 +30,9 @@ def main() -> None:
     parser.add_argument("--wait", type=float, default=8.0, help="Seconds to let charts draw.")
     args = parser.parse_args()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
         page = browser.new_page(viewport={"width": args.width, "height": args.height})
         page.goto(args.url, wait_until="networkidle")
         page.wait_for_timeout(args.wait * 1000)

@@ -13,7 +13,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from sensors.catalogue import PARAMETERS
-from sensors.keeper_routine import replay
+from sensors.keeper_routine import DEMO_SPEC, replay
 from sensors.naming import default_topic
 from sensors.virtual_tank import Fault, VirtualTank
 
@@ -80,7 +80,9 @@ def run_simulator(
     """
     stop = stop or threading.Event()
     start = datetime.now(UTC)
-    model = VirtualTank(seed=seed, start=start - (history or timedelta(0)), faults=faults)
+    model = VirtualTank(
+        DEMO_SPEC, seed=seed, start=start - (history or timedelta(0)), faults=faults
+    )
     if history:
         replay(model, start)
     client = connect_publisher(broker, f"aquarium-sim-{tank}")

@@ -10,6 +10,7 @@ from dashboard.advice_view import show_advice
 from dashboard.cards import CARD_STYLE, freshness, show_card
 from dashboard.formatting import local, plain, when_text
 from dashboard.state import all_tanks, choose_tank, engine, keeper_zone, profile_for
+from dashboard.status_view import show_pipeline_status
 from db.alerts_queries import OPEN_STATES, list_alerts
 from db.latest import latest_values
 from db.sensor_status import sensor_states
@@ -42,6 +43,7 @@ if problem:
 def live() -> None:
     now = datetime.now(UTC)
     zone = keeper_zone()
+    show_pipeline_status()
     show_advice(tank)
     st.html(CARD_STYLE)
     for alert in list_alerts(engine(), states=OPEN_STATES, tank=tank.name, acknowledged=False):

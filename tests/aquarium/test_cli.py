@@ -29,6 +29,14 @@ COMMANDS = [
     ["maintain"],
     ["dead-letters"],
     ["export"],
+    ["advise"],
+    ["alerts"],
+    ["alerts", "ack"],
+    ["notify-test"],
+    ["backup"],
+    ["restore"],
+    ["sensor"],
+    ["sensor", "ds18b20"],
 ]
 
 

@@ -40,7 +40,6 @@ def test_a_message_published_twice_with_a_device_time_is_stored_once(
     payload = json.dumps({"value": 6.9, "time": datetime.now(UTC).isoformat()}).encode()
     with publisher(broker) as client:
         publish_all(client, [(f"aquarium/{tank}/ph", payload)] * 2)
-    assert wait_until(lambda: daemon.stats.received == 2)
     assert wait_until(lambda: daemon.stats.duplicates == 1)
     assert count_readings(engine, tank) == 1
 

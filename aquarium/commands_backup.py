@@ -1,0 +1,60 @@
+"""`aquarium backup` and `aquarium restore`: a consistent copy while the daemon runs, and back."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from aquarium.errors import AquariumError
+from aquarium.settings import load_settings
+from aquarium.wiring import engine_for
+from db.backup import backup as backup_database
+from db.backup import check_backup
+from db.backup import restore as restore_database
+
+
+def _bar(label: str):
+    return click.progressbar(length=1, label=label, file=sys.stderr)
+
+
+@click.command()
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def backup(target: Path) -> None:
+    """Write a consistent copy of the SQLite database to TARGET, even while the daemon runs."""
+    engine = engine_for(load_settings())
+    with _bar("backing up") as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+        pages = backup_database(engine, target, progress)
+    click.echo(f"backed up {pages} pages to {target}")
+
+
+@click.command()
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore(source: Path, yes: bool) -> None:
+    """Replace the database with the backup SOURCE after checking it (stop the daemon first)."""
+    engine = engine_for(load_settings())
+    problem = check_backup(source)
+    if problem:
+        raise AquariumError(f"not restoring: {problem}")
+    if not yes:
+        click.confirm(
+            f"Replace {engine.url.database} with {source}? Readings stored since the backup "
+            "will be lost. Stop `aquarium ingest` first",
+            abort=True,
+        )
+    with _bar("restoring") as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+        restore_database(engine, source, progress)
+    engine_for(load_settings())  # migrate an older backup to this version's schema
+    click.echo(f"restored {source}")

@@ -65,7 +65,7 @@ class Batcher:
         *,
         max_batch: int = 500,
         max_delay_s: float = 0.05,
-        retry_cap_s: float = 10.0,
+        retry_cap_s: float = 5.0,  # a fixed disk is noticed within 5 s; retries stay cheap
     ) -> None:
         self.store = store
         self.ack = ack

@@ -144,7 +144,19 @@ def trend_figure(
         band = bands.get(name)
         limits_to_act = (act or {}).get(name, (None, None))
         shown = y_range(name, values, (*(band or ()), *limits_to_act))
-        if shown is None:
+        if shown is None:  # say so, rather than leave an empty frame the keeper must puzzle over
+            # Paper coordinates: Streamlit's plotly.js drops annotations on "y domain" refs.
+            bottom, top = figure.layout[f"yaxis{'' if row == 1 else row}"].domain
+            figure.add_annotation(
+                text="No readings or test results in this range: widen it, or log a test",
+                xref="paper",
+                yref="paper",
+                x=0.5,
+                y=(bottom + top) / 2,
+                showarrow=False,
+                font={"color": "#666"},
+            )
+            figure.update_yaxes(showticklabels=False, showgrid=False, row=row, col=1)
             continue
         figure.update_yaxes(range=list(shown), row=row, col=1)
         for edge in limits_to_act:

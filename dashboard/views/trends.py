@@ -22,7 +22,8 @@ PRESETS = {
     "1 y": timedelta(days=365),
 }
 CUSTOM = "Custom"
-DEFAULT_PRESET = "7 d"
+# Test kits are weekly or rarer: 30 days shows several results and the last water change.
+DEFAULT_PRESET = "30 d"
 # What a keeper of an under-gravel tank looks at first: the nitrate build-up, then the water.
 PRIORITY = (
     "nitrate",

@@ -183,3 +183,16 @@ def test_postgres_buckets_by_floor_not_rounding(postgres_engine: Engine) -> None
     since = datetime.fromtimestamp(START, UTC)
     series = trend_series(postgres_engine, "a", ["ph"], since, since + timedelta(days=10))["ph"]
     assert sum(series.counts) == len(rows[("a", "ph")])
+
+
+def test_an_empty_row_says_why_instead_of_showing_a_blank_frame() -> None:
+    """A parameter with nothing in the range gets a visible note in its own row."""
+    from dashboard.charts import trend_figure
+    from db.trends import Series
+
+    ph = Series("ph", 0, [1.0, 2.0], [7.0, 7.1], [7.0, 7.1], [7.0, 7.1], [1, 1])
+    figure = trend_figure({"nitrate": Series("nitrate", 0), "ph": ph}, [], [], {})
+    notes = [a for a in figure.layout.annotations if a.text.startswith("No readings")]
+    assert len(notes) == 1
+    bottom, top = figure.layout.yaxis.domain  # the nitrate row is the first
+    assert notes[0].yref == "paper" and bottom <= notes[0].y <= top

@@ -75,6 +75,7 @@ class MqttSession:
         self.client.on_message = self._on_message
         self.client.on_subscribe = self._on_subscribe
         self._subscribe_mid: int | None = None
+        self.sessions_lost = 0  # reconnects where the broker had dropped our queued messages
         self._thread = threading.Thread(target=self._loop, name="mqtt", daemon=True)
 
     @property
@@ -149,6 +150,17 @@ class MqttSession:
             log.error("the MQTT broker refused the connection: %s; %s", reason, hint)
             return
         self._generation += 1
+        if self._generation > 1 and not flags.session_present:
+            # The broker forgot our queue (restarted without persistence, or expired it): what
+            # the sensors published while we were disconnected is gone, and nothing will say so.
+            self.sessions_lost += 1
+            log.error(
+                "the broker at %s:%d kept no session for this daemon: readings published while "
+                "it was disconnected were dropped; run Mosquitto with persistence "
+                "(deploy/mosquitto.conf)",
+                self.host,
+                self.port,
+            )
         # One SUBSCRIBE for all topics; "connected" is reported only once the broker confirms it,
         # so nothing published after wait_connected() can miss the subscription.
         _rc, self._subscribe_mid = client.subscribe([(topic, 1) for topic in self.topics])

@@ -131,3 +131,35 @@ def test_a_busy_database_delays_but_never_loses_readings(
         500 - count_readings(engine, tank),
         waited,
     )
+
+
+def test_a_broker_that_forgets_the_session_is_reported(
+    tmp_path: Path, engine: Engine, caplog
+) -> None:
+    """A broker restarted without persistence loses our queue: the daemon says so, loudly."""
+    import logging
+
+    own = start_broker(tmp_path / "forgetful")
+    own.config.write_text(own.config.read_text().replace("persistence true", "persistence false"))
+    own.stop()
+    own.start()
+    daemon = IngestDaemon(
+        store=BatchStore(engine),
+        router=Router(),
+        host=own.host,
+        port=own.port,
+        client_id=unique("ingest"),
+    )
+    daemon.start()
+    try:
+        assert daemon.session.wait_connected(10)
+        with caplog.at_level(logging.ERROR, logger="ingest.mqtt_session"):
+            own.stop()
+            assert wait_until(lambda: not daemon.session.connected, timeout=10)
+            own.start()
+            assert daemon.session.wait_connected(40)
+        assert daemon.session.sessions_lost == 1
+        assert "kept no session" in caplog.text and "persistence" in caplog.text
+    finally:
+        daemon.stop()
+        own.stop()

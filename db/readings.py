@@ -12,6 +12,7 @@ from db.availability import AvailabilityChange, set_availability
 from db.dead_letters import MAX_AGE as DEAD_LETTER_MAX_AGE
 from db.dead_letters import MAX_ROWS as DEAD_LETTER_MAX_ROWS
 from db.dead_letters import DeadLetter, add_dead_letters, prune_dead_letters
+from db.latest import latest_values
 from db.schema import readings, sensors, tanks
 from db.tanks import ensure_tank
 from db.types import UTCDateTime
@@ -187,29 +188,12 @@ class LatestReading:
 
 
 def latest_readings(engine: Engine, tank: str) -> list[LatestReading]:
-    """The newest sensor value of each parameter of TANK."""
-    newest = (
-        select(readings.c.parameter, func.max(readings.c.time).label("time"))
-        .join(tanks, tanks.c.id == readings.c.tank_id)
-        .where(tanks.c.name == tank)
-        .group_by(readings.c.parameter)
-        .subquery()
-    )
-    query = (
-        select(readings.c.parameter, readings.c.value, readings.c.time)
-        .join(tanks, tanks.c.id == readings.c.tank_id)
-        .join(
-            newest,
-            and_(newest.c.parameter == readings.c.parameter, newest.c.time == readings.c.time),
-        )
-        .where(tanks.c.name == tank)
-        .order_by(readings.c.parameter)
-    )
-    with engine.connect() as conn:
-        found: dict[str, LatestReading] = {}
-        for row in conn.execute(query):
-            found.setdefault(row.parameter, LatestReading(row.parameter, row.value, row.time))
-    return list(found.values())
+    """The newest sensor value of each parameter of TANK (db.latest does the fast query)."""
+    return [
+        LatestReading(v.parameter, v.sensor.value, v.sensor.time)
+        for v in latest_values(engine, tank)
+        if v.sensor is not None
+    ]
 
 
 def reading_series(

@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -49,6 +50,7 @@ def ingest(client_id: str, share_group: str | None, no_alerts: bool) -> None:
     """Run the ingestion daemon: MQTT readings into the database (SIGTERM stops it cleanly)."""
     from aquarium.commands_alerts import alert_engine_for
     from ingest.heartbeat import Heartbeat
+    from ingest.housekeeping import Housekeeping
 
     settings = load_settings()
     engine = engine_for(settings)
@@ -58,16 +60,20 @@ def ingest(client_id: str, share_group: str | None, no_alerts: bool) -> None:
         None if no_alerts else alert_engine_for(settings, engine, client_id=f"{client_id}-alerts")
     )
     heartbeat = Heartbeat(engine, daemon, settings.mqtt.display, client_id)
+    raw_days = settings.config.retention.raw_days
+    housekeeping = Housekeeping(engine, timedelta(days=raw_days) if raw_days else None)
     stop = _stop_on_signals()
     log.info("ingesting from %s into %s", settings.mqtt.display, engine.url.render_as_string())
     daemon.start()
     heartbeat.start()
+    housekeeping.start()
     if alerts:
         alerts.start()
     stop.wait()
     if alerts:
         alerts.stop()
     daemon.stop()
+    housekeeping.stop()
     heartbeat.stop()
 
 

@@ -110,6 +110,14 @@ class NotifyConfig(_Strict):
     urls: list[str] = Field(default_factory=list)
 
 
+class RetentionConfig(_Strict):
+    """How long raw readings are kept before only their hourly min/mean/max remain."""
+
+    # Two years of raw 1-minute readings from 8 sensors is about 8.4 million rows (~0.5 GB in
+    # SQLite); older history stays as hourly rollups. 0 keeps raw readings for ever.
+    raw_days: int = Field(default=730, ge=0)
+
+
 class AppConfig(_Strict):
     """The whole file."""
 
@@ -117,6 +125,7 @@ class AppConfig(_Strict):
     sensors: list[SensorConfig] = Field(default_factory=list)
     notify: NotifyConfig = Field(default_factory=NotifyConfig)
     ds18b20: Ds18b20Config = Field(default_factory=Ds18b20Config)
+    retention: RetentionConfig = Field(default_factory=RetentionConfig)
 
 
 def _location(loc: tuple[int | str, ...]) -> str:

@@ -55,6 +55,11 @@ def _watermark(conn: Connection) -> int:
     return int(found) if found is not None else 0
 
 
+def rolled_up_through(conn: Connection) -> int:
+    """The highest reading id already merged into reading_hours."""
+    return _watermark(conn)
+
+
 def _max_id(conn: Connection) -> int:
     return int(conn.execute(select(func.coalesce(func.max(readings.c.id), 0))).scalar_one())
 

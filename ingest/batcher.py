@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -91,8 +90,8 @@ class Batcher:
         retry_delay = 0.0
         while True:
             with self._cond:
-                if not self._stopping and len(self._pending) < self.max_batch:
-                    self._cond.wait(timeout=max(self.max_delay_s, retry_delay))
+                if not self._stopping and len(self._pending) < self.max_batch and not retry_delay:
+                    self._cond.wait(timeout=self.max_delay_s)
                 batch = self._pending[: self.max_batch]
                 stopping = self._stopping
             if batch:
@@ -111,7 +110,8 @@ class Batcher:
                             len(self._pending),
                         )
                         return
-                    time.sleep(retry_delay)
+                    with self._cond:  # wait out the delay, but wake at once for stop()
+                        self._cond.wait_for(lambda: self._stopping, timeout=retry_delay)
                     continue
             if stopping and not self._pending:
                 return

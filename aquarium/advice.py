@@ -11,7 +11,7 @@ from aquarium.errors import ConfigError
 from db.tank_history import load_tank_history
 from db.tanks import get_tank
 from health import advise
-from health.profiles import Profile, get_profile
+from health.profiles import DEFAULT_PROFILE, Profile, get_profile
 from health.verdict import Verdict
 
 
@@ -21,7 +21,10 @@ def profile_for(config: AppConfig, tank: str, profile_name: str) -> Profile:
     try:
         return get_profile(profile_name, overrides)
     except ValueError as exc:
-        raise ConfigError(f"tank {tank!r}: {exc}") from exc
+        raise ConfigError(
+            f"tank {tank!r}: {exc}; fix it with 'aquarium tank edit {tank} --profile "
+            f"{DEFAULT_PROFILE}' or in the config file"
+        ) from exc
 
 
 def verdict_for(engine: Engine, config: AppConfig, tank: str, at: datetime) -> Verdict:

@@ -22,6 +22,7 @@ from db.errors import StoreError
 from db.export import export_rows
 from db.maintenance import KINDS
 from db.tanks import add_tank, list_tanks, update_tank
+from health.profiles import DEFAULT_PROFILE, PROFILES
 from sensors.catalogue import PARAMETERS
 from sensors.errors import SensorError
 from sensors.naming import tank_name_problem
@@ -94,7 +95,13 @@ def tank() -> None:
 @tank.command("add")
 @click.argument("name")
 @click.option("--volume", type=click.FloatRange(min=0, min_open=True), help="Water volume, L.")
-@click.option("--profile", default="turtle-fish", show_default=True, help="Health profile.")
+@click.option(
+    "--profile",
+    type=click.Choice(list(PROFILES)),
+    default=DEFAULT_PROFILE,
+    show_default=True,
+    help="Health profile: limits and habits for the livestock.",
+)
 @click.pass_context
 def tank_add(ctx: click.Context, name: str, volume: float | None, profile: str) -> None:
     """Register tank NAME (lowercase letters, digits, - and _)."""
@@ -107,7 +114,7 @@ def tank_add(ctx: click.Context, name: str, volume: float | None, profile: str) 
 @tank.command("edit")
 @click.argument("name")
 @click.option("--volume", type=click.FloatRange(min=0, min_open=True), help="Water volume, L.")
-@click.option("--profile", help="Health profile.")
+@click.option("--profile", type=click.Choice(list(PROFILES)), help="Health profile.")
 @click.pass_context
 def tank_edit(ctx: click.Context, name: str, volume: float | None, profile: str | None) -> None:
     """Change tank NAME's volume or profile."""

@@ -15,7 +15,7 @@ import click
 from aquarium.errors import AquariumError
 from aquarium.settings import default_db_path, load_settings
 from aquarium.supervisor import Supervisor, aquarium_argv, choose_broker, wait_for_port
-from aquarium.wiring import daemon_for, engine_for, sync_tanks
+from aquarium.wiring import daemon_for, default_client_id, engine_for, sync_tanks
 from sensors.naming import tank_name_problem
 
 log = logging.getLogger(__name__)
@@ -38,15 +38,15 @@ def _stop_on_signals() -> threading.Event:
 @click.command()
 @click.option(
     "--client-id",
-    default="aquarium-ingest",
-    show_default=True,
-    help="MQTT client id; the broker keeps this session's queue while the daemon is away.",
+    help="MQTT client id; the broker keeps this session's queue while the daemon is away. "
+    "Default: aquarium-ingest- plus a hash of the database URL, so two installations sharing a "
+    "broker never take over each other's session.",
 )
 @click.option("--share-group", help="Join a $share group to split the work with other workers.")
 @click.option(
     "--no-alerts", is_flag=True, help="Do not evaluate alerts here (run them in one worker only)."
 )
-def ingest(client_id: str, share_group: str | None, no_alerts: bool) -> None:
+def ingest(client_id: str | None, share_group: str | None, no_alerts: bool) -> None:
     """Run the ingestion daemon: MQTT readings into the database (SIGTERM stops it cleanly)."""
     from aquarium.commands_alerts import alert_engine_for
     from ingest.heartbeat import Heartbeat
@@ -55,6 +55,7 @@ def ingest(client_id: str, share_group: str | None, no_alerts: bool) -> None:
     settings = load_settings()
     engine = engine_for(settings)
     sync_tanks(engine, settings.config)
+    client_id = client_id or default_client_id(settings.db_url)
     daemon = daemon_for(settings, engine, client_id=client_id, share_group=share_group)
     alerts = (
         None if no_alerts else alert_engine_for(settings, engine, client_id=f"{client_id}-alerts")

@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from aquarium.errors import ConfigError
+from health.profiles import OVERRIDABLE, PROFILES
 from sensors.catalogue import PARAMETERS
 from sensors.naming import OWN_TOPICS, tank_name_problem
 
@@ -39,6 +40,24 @@ class TankConfig(_Strict):
         problem = tank_name_problem(value)
         if problem:
             raise ValueError(problem)
+        return value
+
+    @field_validator("profile")
+    @classmethod
+    def _profile(cls, value: str) -> str:
+        if value not in PROFILES:
+            raise ValueError(f"unknown profile {value!r}; use one of {', '.join(PROFILES)}")
+        return value
+
+    @field_validator("limits")
+    @classmethod
+    def _limits(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(OVERRIDABLE))
+        if unknown:
+            raise ValueError(
+                f"unknown limit {unknown[0]!r}; the names are the profile's fields, such as "
+                "nitrate_limit, nitrate_target, nitrite_limit, kh_floor (see health/profiles.py)"
+            )
         return value
 
 

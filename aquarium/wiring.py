@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from sqlalchemy import Engine
 
 from aquarium.config import AppConfig
@@ -12,6 +14,16 @@ from db.readings import BatchStore
 from db.tanks import add_tank, get_tank, update_tank
 from ingest.daemon import IngestDaemon
 from ingest.routing import Router, SensorRoute, guess_format
+
+
+def default_client_id(db_url: str) -> str:
+    """The daemon's MQTT client id: one per database, stable across restarts.
+
+    The broker keeps a persistent session's queue under the client id, and a second client
+    with the same id takes the session over. Deriving it from the database keeps restarts on
+    one queue while two installations on one broker stay apart.
+    """
+    return f"aquarium-ingest-{hashlib.sha256(db_url.encode()).hexdigest()[:10]}"
 
 
 def engine_for(settings: Settings) -> Engine:
@@ -50,7 +62,7 @@ def daemon_for(
     settings: Settings,
     engine: Engine,
     *,
-    client_id: str = "aquarium-ingest",
+    client_id: str,
     share_group: str | None = None,
 ) -> IngestDaemon:
     """The ingestion daemon for these settings."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -85,7 +86,9 @@ def run_simulator(
     )
     if history:
         replay(model, start)
-    client = connect_publisher(broker, f"aquarium-sim-{tank}")
+    # A publisher needs no persistent session: a unique id keeps two simulators from
+    # disconnecting each other.
+    client = connect_publisher(broker, f"aquarium-sim-{tank}-{os.getpid()}")
     published = 0
     done = 0
     unconfirmed: list[mqtt.MQTTMessageInfo] = []

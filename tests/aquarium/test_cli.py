@@ -186,3 +186,27 @@ def test_a_real_process_prints_no_traceback(db_url: str, tmp_path: Path) -> None
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert done.stderr.strip().startswith("Error: no tank called 'nosuch'")
+
+
+def test_unknown_profiles_are_refused_where_they_are_typed(
+    run, tmp_path: Path, monkeypatch
+) -> None:
+    """`tank add/edit --profile` and the config list the valid profiles instead of storing junk."""
+    result = run("tank", "add", "turtles", "--profile", "marine")
+    assert result.exit_code == 2 and "turtle-fish" in result.output
+    run("tank", "add", "turtles")
+    assert run("tank", "edit", "turtles", "--profile", "bogus").exit_code == 2
+    config = tmp_path / "aquarium.toml"
+    config.write_text('[[tanks]]\nname = "turtles"\nprofile = "marine"\n')
+    monkeypatch.setenv("AQUARIUM_CONFIG", str(config))
+    assert_keeper_error(run("tank", "list"), "tanks[0].profile", "turtle-fish")
+
+
+def test_two_databases_get_different_daemon_client_ids() -> None:
+    """Two installations on one broker never share (and steal) a persistent MQTT session."""
+    from aquarium.wiring import default_client_id
+
+    first = default_client_id("sqlite:////home/a/aquarium.db")
+    assert first == default_client_id("sqlite:////home/a/aquarium.db")
+    assert first != default_client_id("sqlite:////home/b/aquarium.db")
+    assert first.startswith("aquarium-ingest-")

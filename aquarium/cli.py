@@ -28,6 +28,10 @@ from sensors.errors import SensorError
 from sensors.naming import tank_name_problem
 
 KEEPER_ERRORS = (AquariumError, StoreError, SensorError)
+SET_UP_HELP = (
+    "When the tank was set up (ISO date). Only for a tank still cycling (under about 8 weeks): "
+    "the advisor then follows the cycle instead of reporting a filter fault."
+)
 
 
 class Group(click.Group):
@@ -102,11 +106,18 @@ def tank() -> None:
     show_default=True,
     help="Health profile: limits and habits for the livestock.",
 )
+@click.option("--set-up", "set_up", help=SET_UP_HELP)
 @click.pass_context
-def tank_add(ctx: click.Context, name: str, volume: float | None, profile: str) -> None:
+def tank_add(
+    ctx: click.Context, name: str, volume: float | None, profile: str, set_up: str | None
+) -> None:
     """Register tank NAME (lowercase letters, digits, - and _)."""
     created = add_tank(
-        engine_for(settings(ctx)), check_tank_name(name), volume_l=volume, profile=profile
+        engine_for(settings(ctx)),
+        check_tank_name(name),
+        volume_l=volume,
+        profile=profile,
+        set_up_at=parse_when(set_up, option="--set-up") if set_up else None,
     )
     click.echo(f"added tank {created.name}")
 
@@ -115,10 +126,19 @@ def tank_add(ctx: click.Context, name: str, volume: float | None, profile: str) 
 @click.argument("name")
 @click.option("--volume", type=click.FloatRange(min=0, min_open=True), help="Water volume, L.")
 @click.option("--profile", type=click.Choice(list(PROFILES)), help="Health profile.")
+@click.option("--set-up", "set_up", help=SET_UP_HELP)
 @click.pass_context
-def tank_edit(ctx: click.Context, name: str, volume: float | None, profile: str | None) -> None:
-    """Change tank NAME's volume or profile."""
-    update_tank(engine_for(settings(ctx)), name, volume_l=volume, profile=profile)
+def tank_edit(
+    ctx: click.Context, name: str, volume: float | None, profile: str | None, set_up: str | None
+) -> None:
+    """Change tank NAME's volume, profile or set-up date."""
+    update_tank(
+        engine_for(settings(ctx)),
+        name,
+        volume_l=volume,
+        profile=profile,
+        set_up_at=parse_when(set_up, option="--set-up") if set_up else None,
+    )
     click.echo(f"updated tank {name}")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -33,6 +34,7 @@ class TankConfig(_Strict):
     volume_l: float | None = Field(default=None, gt=0, le=100_000)
     profile: str = "turtle-fish"
     limits: dict[str, float] = Field(default_factory=dict)
+    set_up: date | None = None  # only for a new tank: the advisor follows its cycle
 
     @field_validator("name")
     @classmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime, time
 
 from sqlalchemy import Engine
 
@@ -34,12 +35,19 @@ def engine_for(settings: Settings) -> Engine:
 def sync_tanks(engine: Engine, config: AppConfig) -> None:
     """Make the database's tanks agree with the config's (the file is the keeper's word)."""
     for tank in config.tanks:
+        set_up = (
+            datetime.combine(tank.set_up, time(), tzinfo=UTC) if tank.set_up is not None else None
+        )
         try:
             get_tank(engine, tank.name)
         except NotFound:
-            add_tank(engine, tank.name, volume_l=tank.volume_l, profile=tank.profile)
+            add_tank(
+                engine, tank.name, volume_l=tank.volume_l, profile=tank.profile, set_up_at=set_up
+            )
         else:
-            update_tank(engine, tank.name, volume_l=tank.volume_l, profile=tank.profile)
+            update_tank(
+                engine, tank.name, volume_l=tank.volume_l, profile=tank.profile, set_up_at=set_up
+            )
 
 
 def router_for(config: AppConfig) -> Router:

@@ -39,6 +39,10 @@ tanks = Table(
     Column("profile", String(64), nullable=False, server_default="turtle-fish"),
     Column("simulated", Boolean, nullable=False, server_default="0"),
     Column("created_at", UTCDateTime, nullable=False),
+    # When the keeper set the tank up, if they said so: a tank younger than a cycle (DOMAIN.md:
+    # 4-8 weeks) is judged as cycling. Unknown (NULL) means established: most tanks that meet
+    # this program have run for years, and "cycling" would hide real filter faults.
+    Column("set_up_at", UTCDateTime, nullable=True),
 )
 
 sensors = Table(

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, Float, func, select, type_coerce
+from sqlalchemy import Engine, Float, select, type_coerce
 
 from db.maintenance import list_events
 from db.manual import list_tests
 from db.rollup import HOUR_S, refresh_rollups
-from db.schema import maintenance, manual_tests, reading_hours, readings, sensors
+from db.schema import reading_hours, readings, sensors
 from db.tanks import get_tank
 from db.types import to_epoch
 from health.types import MaintenanceEvent, Sample, SensorStatus, TankHistory
@@ -95,25 +95,5 @@ def load_tank_history(
         samples=samples,
         maintenance=events,
         sensors=list(statuses.values()),
-        created_at=_set_up(engine, found.id, found.created_at),
+        created_at=found.set_up_at,  # unknown: treated as established (db/schema.py)
     )
-
-
-def _set_up(engine: Engine, tank_id: int, registered: datetime) -> datetime:
-    """When the tank was set up, as far as the data knows: its registration, or its first
-    reading, test or event if earlier (history backfilled or imported after registering)."""
-    firsts = [
-        select(func.min(reading_hours.c.hour) * HOUR_S).where(reading_hours.c.tank_id == tank_id),
-        select(func.min(type_coerce(manual_tests.c.time, Float))).where(
-            manual_tests.c.tank_id == tank_id
-        ),
-        select(func.min(type_coerce(maintenance.c.time, Float))).where(
-            maintenance.c.tank_id == tank_id
-        ),
-    ]
-    with engine.connect() as conn:
-        found = [conn.execute(query).scalar() for query in firsts]
-    earliest = min((float(f) for f in found if f is not None), default=None)
-    if earliest is None:
-        return registered
-    return min(registered, datetime.fromtimestamp(earliest, UTC))

@@ -25,6 +25,7 @@ class Tank:
     profile: str
     simulated: bool
     created_at: datetime
+    set_up_at: datetime | None = None
 
 
 def _tank(row: object) -> Tank:
@@ -39,6 +40,7 @@ def add_tank(
     profile: str = DEFAULT_PROFILE,
     simulated: bool = False,
     at: datetime | None = None,
+    set_up_at: datetime | None = None,
 ) -> Tank:
     """Register a new tank; Conflict if the name is taken."""
     now = at or datetime.now(UTC)
@@ -51,6 +53,7 @@ def add_tank(
                     profile=profile,
                     simulated=simulated,
                     created_at=now,
+                    set_up_at=set_up_at,
                 )
             )
     except IntegrityError as exc:
@@ -68,8 +71,9 @@ def update_tank(
     volume_l: float | None = None,
     profile: str | None = None,
     simulated: bool | None = None,
+    set_up_at: datetime | None = None,
 ) -> Tank:
-    """Change a tank's volume, profile or simulated flag; None leaves a field as it is."""
+    """Change a tank's volume, profile, simulated flag or set-up date; None leaves it as it is."""
     changes: dict[str, object] = {}
     if volume_l is not None:
         changes["volume_l"] = volume_l
@@ -77,6 +81,8 @@ def update_tank(
         changes["profile"] = profile
     if simulated is not None:
         changes["simulated"] = simulated
+    if set_up_at is not None:
+        changes["set_up_at"] = set_up_at
     get_tank(engine, name)
     if changes:
         with engine.connect().execution_options(sqlite_write=True) as conn, conn.begin():

@@ -115,3 +115,25 @@ def test_unknown_limit_override_in_config_is_a_one_line_error(
     result = CliRunner().invoke(cli, ["advise", "turtles"])
     assert result.exit_code == 1
     assert "nitrate_limt" in result.output and "Traceback" not in result.output
+
+
+def test_only_a_tank_declared_new_is_judged_as_cycling(run) -> None:
+    """Ammonia in a tank of unknown age is a filter problem; in a 10-day-old tank, its cycle."""
+    now = datetime.now(UTC)
+    run("tank", "add", "old")
+    run("tank", "add", "new", "--set-up", (now - timedelta(days=10)).strftime("%Y-%m-%d"))
+    for tank in ("old", "new"):
+        run(
+            "log",
+            tank,
+            "nh3=0.5",
+            "no2=0",
+            "ph=7.2",
+            "temp=25",
+            "--at",
+            iso(now - timedelta(hours=2)),
+        )
+    old = {r["code"] for r in json.loads(run("advise", "old", "--json"))["reasons"]}
+    new = {r["code"] for r in json.loads(run("advise", "new", "--json"))["reasons"]}
+    assert "cycling" in new and "cycling" not in old
+    assert "biofilter_stall" in old

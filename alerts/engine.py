@@ -83,6 +83,8 @@ class AlertEngine:
         for sink in self.sinks:
             try:
                 sink.close(timeout)
+            except OSError as exc:  # the broker or network is down: expected, say it plainly
+                log.warning("closing the alert sink %s failed: %s", type(sink).__name__, exc)
             except Exception:
                 log.exception("closing the alert sink %s failed", type(sink).__name__)
 
@@ -101,6 +103,8 @@ class AlertEngine:
             for sink in self.sinks:
                 try:
                     sink.deliver(evaluation.verdict, evaluation.notices)
+                except (OSError, RuntimeError) as exc:  # e.g. the MQTT broker is unreachable
+                    self._failed(f"handing alerts to {type(sink).__name__}", exc)
                 except Exception:
                     log.exception("handing alerts to %s failed", type(sink).__name__)
         self.rounds += 1

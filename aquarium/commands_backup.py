@@ -11,7 +11,7 @@ from aquarium.errors import AquariumError
 from aquarium.settings import load_settings
 from aquarium.wiring import engine_for
 from db.backup import backup as backup_database
-from db.backup import check_backup
+from db.backup import check_backup, check_target
 from db.backup import restore as restore_database
 
 
@@ -24,6 +24,7 @@ def _bar(label: str):
 def backup(target: Path) -> None:
     """Write a consistent copy of the SQLite database to TARGET, even while the daemon runs."""
     engine = engine_for(load_settings())
+    target = check_target(target)  # before the progress bar, so an error is the only line
     with _bar("backing up") as bar:
 
         def progress(done: int, total: int) -> None:

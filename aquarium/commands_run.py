@@ -179,7 +179,12 @@ def simulate(
         stop=stop,
         history=parse_span(history) if history else None,
     )
-    log.info("published %d readings", count)
+    log.info("published %d readings, %d confirmed by the broker", count.published, count.confirmed)
+    if count.published and not count.confirmed:
+        raise AquariumError(
+            f"the broker at {mqtt.display} confirmed none of {count.published} readings; is it "
+            "running? Check AQUARIUM_MQTT_URL"
+        )
 
 
 @click.command()

@@ -55,6 +55,11 @@ def parse_mqtt_url(url: str) -> MqttSettings:
             f"AQUARIUM_MQTT_URL has a bad port ({exc}); use mqtt://host:1883"
         ) from exc
     ca = parse_qs(parts.query).get("ca", [None])[0]
+    if ca is not None and not Path(ca).expanduser().is_file():
+        raise ConfigError(
+            f"AQUARIUM_MQTT_URL names the CA file {ca}, which does not exist; give the path of "
+            "the PEM file that signed the broker's certificate"
+        )
     return MqttSettings(
         host=parts.hostname,
         port=port,

@@ -69,6 +69,14 @@ def show_advice(tank: Tank) -> None:
         return
     if verdict is None:
         return
+    if verdict.status == "ok" and any(r.code == "no_data" for r in verdict.reasons):
+        # "Water is fine" would claim more than the advisor knows: say what it needs instead.
+        asks = [f"- {plain(r.message)}" for r in verdict.reasons if r.code == "no_data"]
+        st.info(
+            "\n".join(["**Not enough data for a verdict yet.**", *asks]),
+            icon=":material/science:",
+        )
+        return
     show = {"now": st.error, "soon": st.warning}.get(verdict.status, st.success)
     icon = {"now": ":material/warning:", "soon": ":material/schedule:"}.get(
         verdict.status, ":material/check_circle:"

@@ -186,6 +186,9 @@ def trend_figure(
     return figure
 
 
+SPARSE_POINTS = 50
+
+
 def _draw_series(figure: go.Figure, series: Series, row: int, zone: tzinfo | None) -> list[float]:
     if not len(series):
         return []
@@ -217,11 +220,15 @@ def _draw_series(figure: go.Figure, series: Series, row: int, zone: tzinfo | Non
     else:
         template = f"%{{y:.{decimals}f}} {shown}<extra></extra>"
         custom = None
+    # A line needs two neighbours: sparse readings (a probe reporting hourly, a few manual
+    # publishes) would otherwise be invisible, so they get markers too.
+    sparse = len(series) < SPARSE_POINTS
     figure.add_trace(
         go.Scatter(
             x=frame["time"],
             y=frame["mean"],
-            mode="lines",
+            mode="lines+markers" if sparse else "lines",
+            marker={"size": 5, "color": LINE},
             line={"color": LINE, "width": 1.5},
             name=label(series.parameter),
             customdata=custom,

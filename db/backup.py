@@ -26,13 +26,26 @@ def sqlite_path(engine: Engine) -> Path:
     return Path(engine.url.database)
 
 
+def check_target(target: Path) -> Path:
+    """TARGET with ~ expanded, if a backup can be written there; StoreError says why not."""
+    target = target.expanduser()
+    if target.exists():
+        raise StoreError(f"{target} already exists; choose a new file name or delete it first")
+    if not target.parent.is_dir():
+        raise StoreError(f"the folder {target.parent} does not exist; create it or pick another")
+    return target
+
+
 def backup(engine: Engine, target: Path, progress: Progress | None = None) -> int:
     """Copy the live database to TARGET with SQLite's online backup API; returns pages copied."""
     source_path = sqlite_path(engine)
-    if target.exists():
-        raise StoreError(f"{target} already exists; choose a new file name or delete it first")
+    target = check_target(target)
     source = sqlite3.connect(source_path)
-    destination = sqlite3.connect(target)
+    try:
+        destination = sqlite3.connect(target)
+    except sqlite3.Error as exc:
+        source.close()
+        raise StoreError(f"cannot write {target} ({exc}); check the folder's permissions") from exc
     try:
         copied = 0
 
@@ -56,6 +69,7 @@ def backup(engine: Engine, target: Path, progress: Progress | None = None) -> in
 
 def check_backup(path: Path) -> str:
     """Why PATH is not a usable backup of this program's database, or '' when it is."""
+    path = path.expanduser()
     if not path.is_file():
         return f"{path} does not exist"
     try:

@@ -101,7 +101,7 @@ def _interval_reasons(
     longest = p.max_change_interval_days
     due = (start + timedelta(days=longest)).date()
     elapsed = days(at - start)
-    what = "the last water change" if logged else "the tank was set up"
+    what = "the last water change" if logged else "the tank's set-up"
     since_start = [s for s in nitrate if s.time > start]
     recent = [s for s in since_start if s.time >= at - timedelta(days=p.nitrate_test_max_age_days)]
     if recent:

@@ -73,7 +73,12 @@ def forecast_nitrate(
         crossing = fit.when(profile.nitrate_limit) if fit and fit.slope > 0 else None
         return NitrateForecast(start, tests, used_dilution, fit, level, crossing, problem)
 
-    since = f"since the water change on {on_date(start.date())}" if start else "on record"
+    if start is None:
+        since = "on record"
+    elif start_fraction is not None:  # only a logged change has a size
+        since = f"since the water change on {on_date(start.date())}"
+    else:
+        since = f"since {on_date(start.date())}"
     if fit is None:
         have = "none" if not tests else f"one, from {when(tests[0].time)}"
         return result(

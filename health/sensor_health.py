@@ -37,6 +37,9 @@ IssueKind = Literal["stale", "offline", "flatline", "jump", "fault_value"]
 FAULT_VALUES: dict[str, tuple[float, ...]] = {"temperature": (85.0, -127.0)}
 # Brief for issue 4: stale after more than 3 expected intervals without a reading.
 STALE_INTERVALS = 3.0
+# Judgement: no aquarium probe reports faster than every few seconds (DOMAIN: Tasmota's default
+# TelePeriod is 300 s); gaps shorter than this come from bursts, not from the sensor's cadence.
+MIN_INFERRED_INTERVAL_S = 5.0
 # Largest believable change per minute. Temperature: a tank's water cannot move 2 degC in a minute
 # (DOMAIN "Temperature" asks for under 2 degC in 24 h). pH and oxygen: judgement.
 JUMP_PER_MINUTE: dict[str, float] = {"temperature": 2.0, "ph": 1.0, "oxygen": 2.0}
@@ -157,6 +160,8 @@ def _availability(
         gaps = [(b.time - a.time).total_seconds() for a, b in itertools.pairwise(tail)]
         gaps = [g for g in gaps if g > 0]
         interval = statistics.median(gaps) if len(gaps) >= 2 else None
+        if interval is not None and interval < MIN_INFERRED_INTERVAL_S:
+            interval = None  # a burst (a test, a reconnect flushing a buffer) is not a cadence
     if interval is None:
         return []
     last = good[-1].time if good else (status.last_seen if status is not None else None)

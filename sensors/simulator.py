@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -41,12 +42,6 @@ def reading_payload(value: float, parameter: str, time: datetime | None) -> byte
     return json.dumps(body).encode()
 
 
-def _awaiting_ack(info: mqtt.MQTTMessageInfo) -> bool:
-    # A message published while offline keeps rc NO_CONN for good (paho resends it itself on
-    # reconnect), and is_published() raises for it: only sent messages can be waited on.
-    return info.rc == mqtt.MQTT_ERR_SUCCESS and not info.is_published()
-
-
 def connect_publisher(broker: BrokerAddress, client_id: str) -> mqtt.Client:
     """A started paho client that reconnects by itself and queues QoS 1 messages meanwhile."""
     client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id=client_id)
@@ -61,6 +56,14 @@ def connect_publisher(broker: BrokerAddress, client_id: str) -> mqtt.Client:
     return client
 
 
+@dataclass(frozen=True)
+class SimulationResult:
+    """Readings handed to the MQTT client, and how many of them the broker confirmed."""
+
+    published: int
+    confirmed: int
+
+
 def run_simulator(
     broker: BrokerAddress,
     tank: str,
@@ -72,8 +75,8 @@ def run_simulator(
     rounds: int | None = None,
     stop: threading.Event | None = None,
     history: timedelta | None = None,
-) -> int:
-    """Publish every sensor of a virtual tank each INTERVAL_S seconds; returns messages published.
+) -> SimulationResult:
+    """Publish every sensor of a virtual tank each INTERVAL_S seconds.
 
     SPEED > 1 runs the model faster than the clock (days in minutes); its times are then not the
     wall clock, so they are left out and the daemon stamps the receive time. HISTORY replays that
@@ -89,9 +92,10 @@ def run_simulator(
     # A publisher needs no persistent session: a unique id keeps two simulators from
     # disconnecting each other.
     client = connect_publisher(broker, f"aquarium-sim-{tank}-{os.getpid()}")
-    published = 0
+    confirmed = threading.Semaphore(0)  # one release per PUBACK, offline-queued ones included
+    client.on_publish = lambda *_args: confirmed.release()
+    published = acked = 0
     done = 0
-    unconfirmed: list[mqtt.MQTTMessageInfo] = []
     try:
         while not stop.is_set() and (rounds is None or done < rounds):
             stamp = datetime.now(UTC) if speed == 1 else None
@@ -105,23 +109,19 @@ def run_simulator(
                 )
                 if info.rc in (mqtt.MQTT_ERR_SUCCESS, mqtt.MQTT_ERR_NO_CONN):
                     published += 1  # NO_CONN: queued, sent when the broker is back
-                    unconfirmed.append(info)
-            unconfirmed = [i for i in unconfirmed if _awaiting_ack(i)]
             done += 1
             model.advance(interval_s * speed)
             if rounds is None or done < rounds:
                 stop.wait(interval_s)
-        # Wait for the broker to confirm what is still in flight before closing.
-        deadline = datetime.now(UTC) + timedelta(seconds=15)
-        for info in unconfirmed:
-            remaining = (deadline - datetime.now(UTC)).total_seconds()
-            if remaining <= 0:
+        # Give the broker time to confirm what is still in flight before closing.
+        deadline = time.monotonic() + 15
+        while acked < published:
+            if not confirmed.acquire(timeout=max(0.0, deadline - time.monotonic())):
                 break
-            try:
-                info.wait_for_publish(timeout=remaining)
-            except (RuntimeError, ValueError):
-                break
+            acked += 1
+        while confirmed.acquire(blocking=False):
+            acked += 1
     finally:
         client.disconnect()
         client.loop_stop()
-    return published
+    return SimulationResult(published, acked)

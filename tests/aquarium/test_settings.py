@@ -19,16 +19,18 @@ def test_defaults_put_the_database_in_the_xdg_data_folder(tmp_path: Path) -> Non
     assert not settings.mqtt_configured
 
 
-def test_mqtt_url_with_credentials_and_tls() -> None:
+def test_mqtt_url_with_credentials_and_tls(tmp_path: Path) -> None:
     """User, password, TLS and default ports come from the URL; the password never shows."""
-    mqtt = parse_mqtt_url("mqtts://keeper:p%40ss@broker.lan?ca=/etc/ca.pem")
+    ca = tmp_path / "ca.pem"
+    ca.write_text("-----BEGIN CERTIFICATE-----\n")
+    mqtt = parse_mqtt_url(f"mqtts://keeper:p%40ss@broker.lan?ca={ca}")
     assert (mqtt.host, mqtt.port, mqtt.username, mqtt.password) == (
         "broker.lan",
         8883,
         "keeper",
         "p@ss",
     )
-    assert mqtt.tls and mqtt.ca_file == "/etc/ca.pem"
+    assert mqtt.tls and mqtt.ca_file == str(ca)
     assert "p@ss" not in repr(mqtt) and "p@ss" not in mqtt.display
     assert parse_mqtt_url("mqtt://h:1884").port == 1884
 
@@ -88,3 +90,9 @@ def test_config_errors_name_the_key(text: str, needle: str) -> None:
         parse_config(text, "aquarium.toml")
     assert needle in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+def test_a_missing_ca_file_is_named() -> None:
+    """mqtts:// with a CA path that does not exist is a one-line error, not a traceback later."""
+    with pytest.raises(ConfigError, match="does not exist"):
+        parse_mqtt_url("mqtts://broker.lan?ca=/nonexistent/ca.pem")

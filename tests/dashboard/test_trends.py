@@ -196,3 +196,13 @@ def test_an_empty_row_says_why_instead_of_showing_a_blank_frame() -> None:
     assert len(notes) == 1
     bottom, top = figure.layout.yaxis.domain  # the nitrate row is the first
     assert notes[0].yref == "paper" and bottom <= notes[0].y <= top
+
+
+def test_a_single_reading_is_drawn_as_a_marker() -> None:
+    """One or a few readings get markers, since a line of one point draws nothing."""
+    from dashboard.charts import trend_figure
+    from db.trends import Series
+
+    one = Series("ph", 0, [1.0], [7.2], [7.2], [7.2], [1])
+    figure = trend_figure({"ph": one}, [], [], {})
+    assert any("markers" in (trace.mode or "") for trace in figure.data)

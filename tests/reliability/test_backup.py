@@ -81,3 +81,13 @@ def test_restore_refuses_a_file_that_is_not_a_backup(
     assert result.exit_code == 1
     assert result.output.startswith("Error: not restoring:")
     assert check_backup(Path(db_url.removeprefix("sqlite:///"))) == ""
+
+
+def test_backup_into_a_missing_folder_is_a_one_line_error(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A target folder that does not exist is named, with no traceback."""
+    monkeypatch.setenv("AQUARIUM_DB_URL", db_url)
+    result = CliRunner().invoke(cli, ["backup", str(tmp_path / "nope" / "x.db")])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: the folder") and "Traceback" not in result.output

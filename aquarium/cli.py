@@ -187,7 +187,8 @@ def log_command(
     stored = log_test_session(
         engine_for(settings(ctx)), tank_name, list(results), parse_when(at), note
     )
-    summary = ", ".join(f"{r.parameter} {r.value:g} {PARAMETERS[r.parameter].unit}" for r in stored)
+    shown = [(r.parameter, r.value, PARAMETERS[r.parameter]) for r in stored]
+    summary = ", ".join(f"{name} {value:.{p.decimals}f} {p.unit}" for name, value, p in shown)
     click.echo(f"logged for {tank_name}: {summary}")
 
 
@@ -220,6 +221,12 @@ def maintain(
     )
     amount = f" ({percent:g} %)" if percent else ""
     click.echo(f"logged {kind}{amount} for {tank_name}")
+    if kind == "water-change" and percent is None:
+        click.echo(
+            f"note: {tank_name} has no volume, so the change's share is unknown and the advisor "
+            f"cannot use it; set it with 'aquarium tank edit {tank_name} --volume LITRES'",
+            err=True,
+        )
 
 
 @cli.command("dead-letters")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -13,6 +14,7 @@ from aquarium.wiring import engine_for
 from db.backup import backup as backup_database
 from db.backup import check_backup, check_target
 from db.backup import restore as restore_database
+from db.daemon_status import list_status
 
 
 def _bar(label: str):
@@ -38,12 +40,21 @@ def backup(target: Path) -> None:
 @click.command()
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-def restore(source: Path, yes: bool) -> None:
+@click.option("--force", is_flag=True, help="Restore even though a daemon seems to be running.")
+def restore(source: Path, yes: bool, force: bool) -> None:
     """Replace the database with the backup SOURCE after checking it (stop the daemon first)."""
     engine = engine_for(load_settings())
     problem = check_backup(source)
     if problem:
         raise AquariumError(f"not restoring: {problem}")
+    now = datetime.now(UTC)
+    running = [s for s in list_status(engine) if now - s.heartbeat <= timedelta(seconds=30)]
+    if running and not force:
+        raise AquariumError(
+            "not restoring: a daemon is writing to this database (heartbeat "
+            f"{(now - running[0].heartbeat).total_seconds():.0f} s ago); stop `aquarium ingest` "
+            "or `aquarium up` first, or pass --force"
+        )
     if not yes:
         click.confirm(
             f"Replace {engine.url.database} with {source}? Readings stored since the backup "

@@ -43,7 +43,7 @@ def write_csv(rows: Iterable[ExportRow], out: TextIO) -> int:
         record = _record(row)
         writer.writerow(
             [
-                neutralise(str(v)) if isinstance(v, str) else repr(v)
+                neutralise(v) if isinstance(v, str) else f"{v:.6g}"  # unit maths leaves 1e-15 noise
                 for v in (record[c] for c in COLUMNS)
             ]
         )

@@ -91,3 +91,22 @@ def test_backup_into_a_missing_folder_is_a_one_line_error(
     result = CliRunner().invoke(cli, ["backup", str(tmp_path / "nope" / "x.db")])
     assert result.exit_code == 1
     assert result.output.startswith("Error: the folder") and "Traceback" not in result.output
+
+
+def test_restore_refuses_while_a_daemon_is_writing(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fresh daemon heartbeat stops a restore unless --force is given."""
+    from datetime import UTC, datetime
+
+    from db.daemon_status import record_status
+
+    monkeypatch.setenv("AQUARIUM_DB_URL", db_url)
+    engine = open_engine(db_url)
+    copy = tmp_path / "copy.db"
+    assert CliRunner().invoke(cli, ["backup", str(copy)]).exit_code == 0
+    record_status(engine, "ingest-x", "mqtt://127.0.0.1:1883", True, datetime.now(UTC), (0, 0, 0))
+    refused = CliRunner().invoke(cli, ["restore", str(copy), "--yes"])
+    assert refused.exit_code == 1 and "stop `aquarium ingest`" in refused.output
+    forced = CliRunner().invoke(cli, ["restore", str(copy), "--yes", "--force"])
+    assert forced.exit_code == 0, forced.output

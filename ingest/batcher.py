@@ -46,6 +46,9 @@ class IngestStats:
     stored: int = 0
     duplicates: int = 0
     rejected: int = 0
+    # Messages that carry no reading by design: our own advice topics, availability, retained
+    # states without a time. With the above they account for every message received.
+    ignored: int = 0
     batches: int = 0
     store_failures: int = 0
 
@@ -151,6 +154,7 @@ class Batcher:
         self.stats.stored += result.stored
         self.stats.duplicates += result.duplicates
         self.stats.rejected += result.dead_letters
+        self.stats.ignored += sum(1 for m in batch if not m.readings and m.letter is None)
         return True
 
 

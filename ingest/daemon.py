@@ -86,11 +86,13 @@ class IngestDaemon:
         self._writer.join(timeout=30)
         self.session.stop()
         log.info(
-            "stopped: %d received, %d stored, %d duplicates, %d refused",
+            "stopped: %d messages received; %d readings stored, %d duplicates skipped, "
+            "%d messages refused, %d without readings (advice, availability, retained)",
             self.stats.received,
             self.stats.stored,
             self.stats.duplicates,
             self.stats.rejected,
+            self.stats.ignored,
         )
 
     def _on_message(self, message: mqtt.MQTTMessage, generation: int) -> None:

@@ -103,7 +103,7 @@ class MqttAlertPublisher:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self._lock:
-                self._pending = [i for i in self._pending if not i.is_published()]
+                self._pending = [i for i in self._pending if _awaiting_ack(i)]
                 if not self._pending:
                     break
             time.sleep(0.05)
@@ -121,7 +121,7 @@ class MqttAlertPublisher:
         if info.rc == mqtt.MQTT_ERR_QUEUE_SIZE:
             log.error("MQTT queue full while the broker is away; dropped a message for %s", topic)
             return
-        self._pending = [i for i in self._pending if not i.is_published()] + [info]
+        self._pending = [i for i in self._pending if _awaiting_ack(i)] + [info]
 
     def _on_connect(
         self, _client: mqtt.Client, _userdata: Any, _flags: Any, reason: Any, _props: Any
@@ -141,3 +141,9 @@ class MqttAlertPublisher:
         if self._connected.is_set() and not self._closing:
             log.warning("alert publisher lost the MQTT broker (%s); paho reconnects", reason)
         self._connected.clear()
+
+
+def _awaiting_ack(info: mqtt.MQTTMessageInfo) -> bool:
+    # A message published while the broker is away keeps rc NO_CONN for good (paho resends it
+    # on reconnect) and is_published() raises for it: only sent messages can be waited on.
+    return info.rc == mqtt.MQTT_ERR_SUCCESS and not info.is_published()

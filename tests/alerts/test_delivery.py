@@ -168,3 +168,24 @@ def test_masked_urls_keep_no_secret(url: str, secret: str) -> None:
     masked = mask_url(url)
     assert secret not in masked
     assert masked.startswith(url.split("://")[0] + "://")
+
+
+def test_publishing_while_the_broker_is_away_queues_without_errors(
+    engine: Engine, tank: str, caplog
+) -> None:
+    """With no broker, the MQTT sink queues advice and events, and closes with a warning only."""
+    import logging
+
+    from tests.support import free_port
+
+    publisher = MqttAlertPublisher("127.0.0.1", free_port(), client_id=unique("alerts"))
+    alerts = AlertEngine(engine, Evaluator(engine), [publisher])
+    publisher.start()
+    log_kit(engine, tank, minutes(0), nitrite=0.8)
+    with caplog.at_level(logging.WARNING):
+        alerts.run_once(minutes(1))
+        alerts.run_once(minutes(2))
+        publisher.close(timeout=0.5)
+    assert "failed" not in caplog.text
+    assert "Traceback" not in caplog.text
+    assert not [r for r in caplog.records if r.exc_info]

@@ -205,7 +205,7 @@ def broker(host: str, port: int) -> None:
 @click.option("--no-demo", is_flag=True, help="Do not run the simulator even without sensors.")
 @click.option(
     "--demo-history",
-    default="42d",
+    default="70d",
     show_default=True,
     help="History written for the demo tank on its first start.",
 )

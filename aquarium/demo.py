@@ -20,7 +20,9 @@ from sensors.naming import default_topic
 from sensors.virtual_tank import Fault, VirtualTank
 
 DEMO_VOLUME_L = 96.0  # 60 x 40 cm at 40 cm deep, 24 L per 10 cm (DOMAIN.md)
-DEMO_HISTORY = timedelta(days=42)
+# Ten weeks: the first water change (about week 6) and a forecast after it, so the demo shows the
+# advisor at work rather than asking for data.
+DEMO_HISTORY = timedelta(days=70)
 
 
 def parse_span(text: str) -> timedelta:

@@ -6,13 +6,13 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
-from aquarium.config import AppConfig
-from aquarium.errors import ConfigError
 from db.tank_history import load_tank_history
 from db.tanks import get_tank
 from health import advise
 from health.profiles import DEFAULT_PROFILE, Profile, get_profile
 from health.verdict import Verdict
+from sensors.errors import ConfigError
+from settings.config import AppConfig
 
 
 def profile_for(config: AppConfig, tank: str, profile_name: str) -> Profile:

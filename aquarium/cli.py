@@ -11,23 +11,21 @@ import click
 
 from aquarium import commands_advise, commands_backup, commands_run, commands_sensor
 from aquarium.commands_alerts import alerts, notify_test
-from aquarium.errors import AquariumError
-from aquarium.exporting import write_csv, write_json
 from aquarium.logbook import log_maintenance, log_test_session
-from aquarium.settings import Settings, load_settings
-from aquarium.timeparse import iso_utc, parse_when
 from aquarium.wiring import engine_for
+from db.csv_io import write_csv, write_json
 from db.dead_letters import list_dead_letters
-from db.errors import StoreError
 from db.export import export_rows
 from db.maintenance import KINDS
 from db.tanks import add_tank, list_tanks, update_tank
 from health.profiles import DEFAULT_PROFILE, PROFILES
 from sensors.catalogue import PARAMETERS
-from sensors.errors import SensorError
+from sensors.errors import AquariumError
+from sensors.keeper_input import parse_when
 from sensors.naming import tank_name_problem
+from sensors.times import iso_utc
+from settings.environment import Settings, load_settings
 
-KEEPER_ERRORS = (AquariumError, StoreError, SensorError)
 SET_UP_HELP = (
     "When the tank was set up (ISO date). Only for a tank still cycling (under about 8 weeks): "
     "the advisor then follows the cycle instead of reporting a filter fault."
@@ -40,8 +38,8 @@ class Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except KEEPER_ERRORS as exc:
-            raise click.ClickException(getattr(exc, "reason", None) or str(exc)) from exc
+        except AquariumError as exc:
+            raise click.ClickException(str(exc)) from exc
 
 
 def settings(ctx: click.Context) -> Settings:

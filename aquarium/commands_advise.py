@@ -7,11 +7,11 @@ import json
 import click
 
 from aquarium.advice import verdict_for
-from aquarium.settings import load_settings
-from aquarium.timeparse import parse_when
 from aquarium.wiring import engine_for
 from db.tanks import list_tanks
 from health.verdict import Verdict
+from sensors.keeper_input import parse_when
+from settings.environment import load_settings
 
 MARK = {"ok": "OK", "soon": "SOON", "now": "NOW"}
 

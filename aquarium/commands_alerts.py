@@ -10,13 +10,13 @@ import click
 from sqlalchemy import Engine
 
 from aquarium.advice import profile_for
-from aquarium.errors import AquariumError, ConfigError
-from aquarium.settings import Settings, load_settings
-from aquarium.timeparse import iso_utc
 from aquarium.wiring import engine_for
 from db.alerts_queries import OPEN_STATES, RESOLVED, AlertRow, acknowledge_alert, list_alerts
 from db.tanks import get_tank
 from health.profiles import Profile
+from sensors.errors import AquariumError, ConfigError
+from sensors.times import iso_utc
+from settings.environment import Settings, load_settings
 
 if TYPE_CHECKING:
     from alerts.engine import AlertEngine

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
-from aquarium.errors import AquariumError
-from aquarium.settings import load_settings
 from aquarium.wiring import engine_for
 from db.backup import backup as backup_database
 from db.backup import check_backup, check_target
 from db.backup import restore as restore_database
-from db.daemon_status import list_status
+from db.daemon_status import SILENT_AFTER, list_status
+from sensors.errors import AquariumError
+from settings.environment import load_settings
 
 
 def _bar(label: str):
@@ -48,7 +48,7 @@ def restore(source: Path, yes: bool, force: bool) -> None:
     if problem:
         raise AquariumError(f"not restoring: {problem}")
     now = datetime.now(UTC)
-    running = [s for s in list_status(engine) if now - s.heartbeat <= timedelta(seconds=30)]
+    running = [s for s in list_status(engine) if now - s.heartbeat <= SILENT_AFTER]
     if running and not force:
         raise AquariumError(
             "not restoring: a daemon is writing to this database (heartbeat "

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import click
 
-from aquarium.errors import AquariumError
-from aquarium.settings import default_db_path, load_settings
 from aquarium.supervisor import Supervisor, aquarium_argv, choose_broker, wait_for_port
 from aquarium.wiring import daemon_for, default_client_id, engine_for, sync_tanks
+from sensors.errors import AquariumError
 from sensors.naming import tank_name_problem
+from settings.environment import default_db_path, load_settings
 
 log = logging.getLogger(__name__)
 DASHBOARD_APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"

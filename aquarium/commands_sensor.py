@@ -10,10 +10,9 @@ from pathlib import Path
 
 import click
 
-from aquarium.errors import AquariumError
-from aquarium.settings import load_settings
-from sensors.errors import SensorError
+from sensors.errors import AquariumError, SensorError
 from sensors.naming import tank_name_problem
+from settings.environment import load_settings
 
 log = logging.getLogger(__name__)
 

@@ -9,12 +9,12 @@ from datetime import UTC, datetime, timedelta
 import click
 from sqlalchemy import Engine
 
-from aquarium.errors import AquariumError
 from db.errors import NotFound
 from db.maintenance import log_event
 from db.manual import TestResult, log_tests
 from db.readings import BatchStore, NewReading, first_reading_time
 from db.tanks import add_tank, get_tank, update_tank
+from sensors.errors import AquariumError
 from sensors.keeper_routine import DEMO_SPEC, STEP, Action, KeeperRoutine
 from sensors.naming import default_topic
 from sensors.virtual_tank import Fault, VirtualTank

@@ -7,14 +7,14 @@ from datetime import UTC, datetime, time
 
 from sqlalchemy import Engine
 
-from aquarium.config import AppConfig
-from aquarium.settings import Settings
 from db.engine import open_engine
 from db.errors import NotFound
 from db.readings import BatchStore
 from db.tanks import add_tank, get_tank, update_tank
 from ingest.daemon import IngestDaemon
 from ingest.routing import Router, SensorRoute, guess_format
+from settings.config import AppConfig
+from settings.environment import Settings
 
 
 def default_client_id(db_url: str) -> str:

@@ -11,6 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import streamlit as st
 
 from dashboard.state import open_store
+from sensors.errors import AquariumError
 
 st.set_page_config(page_title="Aquarium monitor", page_icon=":material/pets:", layout="wide")
 
@@ -33,4 +34,7 @@ navigation = st.navigation(
         st.Page(PAGES / "tanks.py", title="Tanks", icon=":material/pets:"),
     ]
 )
-navigation.run()
+try:
+    navigation.run()
+except AquariumError as exc:  # e.g. the database locked by another program: one line, the fix
+    st.error(str(exc))

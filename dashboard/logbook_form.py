@@ -6,24 +6,28 @@ right under the field it is about. A session is stored whole or not at all.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 
 import streamlit as st
 
-from aquarium.errors import AquariumError
-from aquarium.logbook import ENTERED, parse_result
 from dashboard.formatting import label, plain, server_zone, value_text
 from dashboard.state import engine
-from db.errors import StoreError
-from db.manual import TestResult, log_tests
+from db.manual import log_tests
+from db.tanks import get_tank
+from sensors.errors import AquariumError
+from sensors.keeper_input import (
+    TestResult,
+    check_time,
+    entry_text,
+    from_local,
+    parse_result,
+)
 from sensors.units import units_for
 
 # The kits a keeper of the reference tank uses (ARCHITECTURE: the logbook's parameters).
 KIT_PARAMETERS = ("ammonia", "nitrite", "nitrate", "ph", "kh", "gh", "phosphate", "temperature")
 AT, NOTE, ERRORS, SAVED = "log_at", "log_note", "log_errors", "log_saved"
 FORM_ERROR = "_form"
-# Device clocks and typing: a test "in the future" by more than this is a mistake.
-FUTURE_SLACK = timedelta(minutes=5)
 FORM_WIDTH = 720
 UNIT_WIDTH = 140
 
@@ -38,26 +42,16 @@ def unit_key(parameter: str) -> str:
     return f"log_unit_{parameter}"
 
 
-def entry_text(typed: str, unit: str) -> str:
-    """What the keeper typed, with the chosen unit unless they typed a unit themselves."""
-    typed = typed.strip()
-    match = ENTERED.match(typed)
-    if match is None or match.group(2).strip():
-        return typed  # a unit typed by hand wins; a non-number is reported as such
-    return f"{typed} {unit}".strip()
-
-
 def as_utc(moment: datetime | None, zone: tzinfo | None) -> datetime:
     """A widget's naive local time as aware UTC (now when the widget is empty)."""
-    if moment is None:
-        return datetime.now(UTC)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone or server_zone())
-    return moment.astimezone(UTC)
+    return from_local(moment or datetime.now(), zone or server_zone())
 
 
 def check_session(
-    typed: dict[str, str], units: dict[str, str], at: datetime
+    typed: dict[str, str],
+    units: dict[str, str],
+    at: datetime,
+    set_up: datetime | None = None,
 ) -> tuple[list[TestResult], dict[str, str]]:
     """The session's results and, per field, what is wrong (empty fields are skipped)."""
     results, errors = [], {}
@@ -70,8 +64,10 @@ def check_session(
             results.append(parse_result(parameter, entry_text(text, unit)))
         except AquariumError as exc:
             errors[parameter] = str(exc)
-    if at > datetime.now(UTC) + FUTURE_SLACK:
-        errors[AT] = "That time is in the future; give the time the test was done."
+    try:
+        check_time(at, set_up=set_up)
+    except AquariumError as exc:
+        errors[AT] = str(exc)
     if not results and not errors:
         errors[FORM_ERROR] = "Type at least one result, for example nitrate 20."
     return results, errors
@@ -82,11 +78,16 @@ def _save(tank: str, zone: tzinfo | None) -> None:
     at = as_utc(state.get(AT), zone)
     typed = {p: state.get(value_key(p), "") for p in KIT_PARAMETERS}
     units = {p: state.get(unit_key(p), "") for p in KIT_PARAMETERS}
-    results, errors = check_session(typed, units, at)
+    try:
+        set_up = get_tank(engine(), tank).set_up_at
+    except AquariumError as exc:
+        state[ERRORS] = {FORM_ERROR: str(exc)}
+        return
+    results, errors = check_session(typed, units, at, set_up)
     if not errors:
         try:
             log_tests(engine(), tank, results, at=at, note=state.get(NOTE, "").strip())
-        except StoreError as exc:
+        except AquariumError as exc:
             errors[FORM_ERROR] = str(exc)
     state[ERRORS] = errors
     if errors:

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from aquarium.errors import AquariumError
-from aquarium.logbook import parse_result
 from dashboard.charts import local_times
 from dashboard.formatting import label, plain, server_zone, unit
 from dashboard.logbook_form import as_utc
-from db.errors import NotFound
 from db.manual import LoggedTest, delete_test, list_tests, update_test
+from db.tanks import get_tank
+from sensors.errors import AquariumError, KeeperInputError
+from sensors.keeper_input import check_time, parse_result
 
 HISTORY_ROWS = 500
 COLUMNS = ["time", "parameter_label", "value", "unit", "entered", "note", "delete"]
@@ -63,7 +63,11 @@ def _changed(before: pd.Series, after: pd.Series) -> bool:
 
 
 def apply_edits(
-    engine: Engine, before: pd.DataFrame, after: pd.DataFrame, zone: tzinfo | None
+    engine: Engine,
+    before: pd.DataFrame,
+    after: pd.DataFrame,
+    zone: tzinfo | None,
+    set_up: datetime | None = None,
 ) -> EditOutcome:
     """Store what the keeper changed in the table: corrections checked like new entries."""
     outcome = EditOutcome()
@@ -79,18 +83,17 @@ def apply_edits(
                 outcome.deleted += 1
                 continue
             if pd.isna(new["value"]) or pd.isna(new["time"]):
-                raise AquariumError("give both a value and a time")
+                raise KeeperInputError("give both a value and a time")
             result = parse_result(parameter, repr(float(new["value"])))
             moment = as_utc(
                 pd.Timestamp(new["time"]).floor("us").to_pydatetime(), zone or server_zone()
             )
-            if moment > datetime.now(moment.tzinfo) + timedelta(minutes=5):
-                raise AquariumError("that time is in the future")
+            check_time(moment, set_up=set_up)
             update_test(
                 engine, test_id, value=result.value, time=moment, note=str(new["note"] or "")
             )
             outcome.updated += 1
-        except (AquariumError, NotFound) as exc:
+        except AquariumError as exc:
             outcome.errors.append(f"{where}: {exc}")
     return outcome
 
@@ -124,7 +127,7 @@ def show_history(engine: Engine, tank: str, zone: tzinfo | None) -> None:
         },
     )
     if st.button("Save changes to the table", key=f"{key}_save"):
-        outcome = apply_edits(engine, before, after, zone)
+        outcome = apply_edits(engine, before, after, zone, get_tank(engine, tank).set_up_at)
         for error in outcome.errors:
             st.error(plain(error))
         if outcome.updated or outcome.deleted:

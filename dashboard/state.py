@@ -10,12 +10,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import streamlit as st
 from sqlalchemy import Engine
 
-from aquarium.errors import AquariumError
-from aquarium.settings import Settings, load_settings
 from db.engine import open_engine
-from db.errors import StoreError
 from db.tanks import Tank, list_tanks
 from health.profiles import DEFAULT_PROFILE, Profile, get_profile
+from sensors.errors import AquariumError
+from settings.environment import Settings, load_settings
 
 TANK_KEY = "tank_name"
 
@@ -35,7 +34,7 @@ def open_store() -> Store:
     try:
         settings = load_settings()
         return Store(open_engine(settings.db_url), settings=settings)
-    except (AquariumError, StoreError) as exc:
+    except AquariumError as exc:
         return Store(None, f"Cannot start: {exc}")
 
 

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import streamlit as st
 
 from dashboard.formatting import plain, when_text
 from dashboard.state import engine, keeper_zone
-from db.daemon_status import list_status
-from ingest.heartbeat import BEAT_S
-
-SILENT_AFTER = timedelta(seconds=3 * BEAT_S)
+from db.daemon_status import SILENT_AFTER, list_status
 
 
 def show_pipeline_status() -> None:

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, delete, select, update
 
 from db.schema import daemon_status
 from db.upsert import insert_ignore
+
+# How often a daemon writes its status (ingest/heartbeat.py). Declared here, beside the status it
+# writes, so readers (the dashboard, `aquarium restore`) need not load the daemon to know it.
+BEAT_S = 10.0
+# A daemon is silent, not merely between beats, after three missed beats.
+SILENT_AFTER = timedelta(seconds=3 * BEAT_S)
 
 
 @dataclass(frozen=True)

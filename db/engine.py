@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from db.errors import StoreUnavailable
+from db.failures import translate
 
 # How long a writer waits for another writer's lock before giving up. The daemon commits small
 # batches in milliseconds; a dashboard write or a backup may hold the lock for seconds.
@@ -66,6 +67,7 @@ def open_engine(url: str, *, migrate: bool = True) -> Engine:
             f"no driver for {parsed.drivername!r}; for PostgreSQL install the extra: "
             "pip install 'aquarium-monitor[postgres]' and use postgresql+psycopg://"
         ) from exc
+    event.listen(engine, "handle_error", translate)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
@@ -74,6 +76,10 @@ def open_engine(url: str, *, migrate: bool = True) -> Engine:
 
         try:
             upgrade(engine)
+        except StoreUnavailable as exc:
+            raise StoreUnavailable(
+                f"cannot open the database at {parsed.render_as_string(hide_password=True)}: {exc}"
+            ) from exc
         except OperationalError as exc:
             raise StoreUnavailable(
                 f"cannot open the database at {parsed.render_as_string(hide_password=True)}: "

@@ -1,7 +1,9 @@
-"""The store's errors: one small hierarchy, each message saying how to fix it."""
+"""The store's errors: branches of the project's one tree, each message saying how to fix it."""
+
+from sensors.errors import AquariumError
 
 
-class StoreError(Exception):
+class StoreError(AquariumError):
     """Base of every error the db package raises on purpose."""
 
 

@@ -10,8 +10,9 @@ from sqlalchemy import Engine, delete, insert, select
 from db.errors import NotFound
 from db.schema import maintenance, tanks
 from db.tanks import get_tank
+from sensors.keeper_input import MAINTENANCE_KINDS
 
-KINDS = ("water-change", "gravel-clean", "filter-clean", "top-off", "note")
+KINDS = MAINTENANCE_KINDS  # declared with the keeper input that checks them
 
 
 @dataclass(frozen=True)

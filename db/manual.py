@@ -11,16 +11,9 @@ from sqlalchemy import Engine, delete, insert, select, update
 from db.errors import NotFound
 from db.schema import manual_tests, tanks
 from db.tanks import get_tank
+from sensors.keeper_input import TestResult
 
-
-@dataclass(frozen=True)
-class TestResult:
-    """One parameter of one test session, in the canonical unit, with what the keeper typed."""
-
-    parameter: str
-    value: float
-    entered_value: float | None = None
-    entered_unit: str | None = None
+__all__ = ["LoggedTest", "TestResult", "delete_test", "list_tests", "log_tests", "update_test"]
 
 
 @dataclass(frozen=True)

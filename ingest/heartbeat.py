@@ -8,13 +8,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
-from db.daemon_status import forget_status, record_status
+from db.daemon_status import BEAT_S, forget_status, record_status
 from ingest.daemon import IngestDaemon
 
 log = logging.getLogger(__name__)
-
-# The dashboard calls a daemon silent after three missed beats (dashboard/status_view.py).
-BEAT_S = 10.0
 
 
 class Heartbeat:

@@ -1,25 +1,46 @@
-"""The one small exception hierarchy for bad sensor or keeper input."""
+"""The project's one exception tree: every error a keeper can fix, each saying how to fix it.
+
+Stdlib only, so every package may import it (ARCHITECTURE.md: one error root). The command line
+and the dashboard catch `AquariumError` alone and show its one line; anything else is a bug and
+keeps its traceback.
+"""
 
 from __future__ import annotations
 
 __all__ = [
+    "AquariumError",
+    "ConfigError",
     "DecodeError",
     "ImplausibleValue",
+    "KeeperInputError",
     "SensorError",
     "UnitError",
     "UnknownParameter",
 ]
 
 
-class SensorError(ValueError):
-    """Base: bad input from a sensor or a keeper; .reason says what is wrong and how to fix it."""
+class AquariumError(Exception):
+    """Root: what is wrong and, when it is not already in the sentence, how to fix it.
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    `reason` is the whole one-line message; give `fix` separately when it is not part of it.
+    """
+
+    def __init__(self, reason: str, *, fix: str | None = None) -> None:
+        message = f"{reason}; {fix}" if fix else reason
+        super().__init__(message)
+        self.reason = message
+        self.fix = fix
 
     def __str__(self) -> str:
         return self.reason
+
+
+class ConfigError(AquariumError):
+    """A broken setting or configuration file."""
+
+
+class SensorError(AquariumError, ValueError):
+    """Bad input from a sensor or a keeper (a ValueError too: it is a bad value)."""
 
 
 class DecodeError(SensorError):
@@ -36,3 +57,7 @@ class UnknownParameter(SensorError):
 
 class ImplausibleValue(SensorError):
     """A value outside the physically possible range, or a known sensor fault value."""
+
+
+class KeeperInputError(SensorError):
+    """Something a keeper typed (a result, a time, an amount) that cannot be stored as it is."""

@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from aquarium.errors import AquariumError
-from dashboard.csv_import import MAX_BYTES, export_csv, import_rows, read_csv
 from dashboard.formatting import label, plain, when_text
 from dashboard.logbook_form import show_form
 from dashboard.logbook_table import show_history
 from dashboard.state import all_tanks, choose_tank, engine, keeper_zone
+from db.csv_io import MAX_BYTES, export_csv, import_rows, read_csv
 from db.manual import list_tests
+from sensors.errors import AquariumError
 
 ROUND, IMPORTED = "log_import_round", "log_imported"
 
@@ -58,7 +58,7 @@ with right:
 
 if upload is not None:
     try:
-        rows = read_csv(upload.getvalue(), tank.name)
+        rows = read_csv(upload.getvalue(), tank.name, set_up=tank.set_up_at)
     except AquariumError as exc:
         st.error(plain(str(exc)))
         st.stop()

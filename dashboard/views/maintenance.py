@@ -8,15 +8,15 @@ from datetime import UTC, datetime, tzinfo
 import pandas as pd
 import streamlit as st
 
-from aquarium.errors import AquariumError
-from aquarium.logbook import check_maintenance
 from dashboard.charts import local_times
 from dashboard.formatting import plain, server_zone, span_text, when_text
-from dashboard.logbook_form import FUTURE_SLACK, as_utc
+from dashboard.logbook_form import as_utc
 from dashboard.state import all_tanks, choose_tank, engine, keeper_zone
-from db.errors import NotFound, StoreError
+from db.errors import NotFound
 from db.maintenance import KINDS, delete_event, list_events, log_event
 from db.tanks import Tank
+from sensors.errors import AquariumError
+from sensors.keeper_input import check_maintenance, check_time
 
 KIND_LABELS = {
     "water-change": "Water change",
@@ -41,11 +41,10 @@ def _save(tank: Tank, zone: tzinfo | None) -> None:
     litres = amount if state[HOW] == AMOUNT_NAMES[1] and amount is not None else None
     at = as_utc(state.get(AT), zone)
     try:
-        if at > datetime.now(UTC) + FUTURE_SLACK:
-            raise AquariumError("That time is in the future; give the time it was done.")
         percent, litres = check_maintenance(
             kind, percent, litres, tank.volume_l, tank.name, names=AMOUNT_NAMES
         )
+        check_time(at, set_up=tank.set_up_at)
         log_event(
             engine(),
             tank.name,
@@ -55,7 +54,7 @@ def _save(tank: Tank, zone: tzinfo | None) -> None:
             litres=litres,
             note=state.get(NOTE, "").strip(),
         )
-    except (AquariumError, StoreError) as exc:
+    except AquariumError as exc:
         state[ERROR] = str(exc)
         return
     state.pop(ERROR, None)

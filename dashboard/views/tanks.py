@@ -6,9 +6,9 @@ import streamlit as st
 
 from dashboard.formatting import plain, when_text
 from dashboard.state import TANK_KEY, all_tanks, choose_tank, engine, in_config, keeper_zone
-from db.errors import StoreError
 from db.tanks import add_tank, update_tank
 from health.profiles import DEFAULT_PROFILE, PROFILES
+from sensors.errors import AquariumError
 from sensors.naming import tank_name_problem
 
 # A bucket-sized nano tank to a public aquarium's big display: anything else is a typo.
@@ -67,7 +67,7 @@ if tank is not None:
         if st.form_submit_button("Save", type="primary"):
             try:
                 update_tank(engine(), tank.name, volume_l=volume, profile=profile)
-            except StoreError as exc:
+            except AquariumError as exc:
                 st.error(plain(str(exc)))
             else:
                 st.session_state["tanks_note"] = f"Saved {tank.name}."
@@ -94,7 +94,7 @@ with st.form("add_tank", width=FORM_WIDTH):
         else:
             try:
                 add_tank(engine(), name.strip(), volume_l=volume, profile=profile)
-            except StoreError as exc:
+            except AquariumError as exc:
                 st.error(plain(str(exc)))
             else:
                 st.session_state[TANK_KEY] = name.strip()

@@ -138,7 +138,7 @@ def test_maintain_litres_become_percent_of_the_tank(run) -> None:
 
 def test_export_neutralises_spreadsheet_formulas() -> None:
     """Cells that start like a formula are exported as text."""
-    from aquarium.exporting import neutralise
+    from db.csv_io import neutralise
 
     assert neutralise("=1+1") == "'=1+1"
     assert neutralise("@SUM(A1)") == "'@SUM(A1)"

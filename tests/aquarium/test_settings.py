@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from aquarium.config import parse_config
-from aquarium.errors import ConfigError
-from aquarium.settings import load_settings, parse_mqtt_url
+from sensors.errors import ConfigError
+from settings.config import parse_config
+from settings.environment import load_settings, parse_mqtt_url
 
 
 def test_defaults_put_the_database_in_the_xdg_data_folder(tmp_path: Path) -> None:

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
-from dashboard.csv_import import export_csv, import_rows, read_csv
 from dashboard.logbook_form import check_session, entry_text, value_key
 from dashboard.logbook_table import apply_edits
 from dashboard.logbook_table import tests_frame as table_of  # not a test: renamed
+from db.csv_io import export_csv, import_rows, read_csv
 from db.manual import TestResult as Result  # not a test class: renamed
 from db.manual import list_tests, log_tests
 from db.tanks import add_tank
@@ -162,7 +162,7 @@ def test_csv_import_refuses_sensor_rows_and_other_tanks(tank: Engine) -> None:
 
 def test_a_csv_without_the_needed_columns_is_refused_whole() -> None:
     """A file lacking time, parameter or value gets one message naming the missing columns."""
-    from aquarium.errors import AquariumError
+    from sensors.errors import AquariumError
 
     with pytest.raises(AquariumError, match="lacks time"):
         read_csv(b"when,parameter,value\n", TANK)

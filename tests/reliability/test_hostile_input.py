@@ -9,10 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
-from aquarium.config import parse_config
-from aquarium.errors import ConfigError
 from db.dead_letters import count_dead_letters
 from db.readings import BatchStore, count_readings
+from sensors.errors import ConfigError
+from settings.config import parse_config
 from tests.conftest import DaemonFactory
 from tests.support import Broker, publish_all, publisher, unique, wait_until
 

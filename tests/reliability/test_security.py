@@ -14,11 +14,11 @@ from click.testing import CliRunner
 from sqlalchemy import Engine
 
 from aquarium.cli import cli
-from aquarium.settings import parse_mqtt_url
 from db.readings import BatchStore, count_readings
 from ingest.daemon import IngestDaemon
 from ingest.routing import Router
 from sensors.simulator import BrokerAddress, connect_publisher
+from settings.environment import parse_mqtt_url
 from tests.support import Broker, free_port, unique, wait_until
 
 SECRET = "s3cr3t-Turtle!"

@@ -13,8 +13,6 @@ from click.testing import CliRunner, Result
 from sqlalchemy import Engine, select
 
 from aquarium.cli import cli
-from aquarium.config import parse_config
-from aquarium.errors import ConfigError
 from db.dead_letters import list_dead_letters
 from db.readings import BatchStore, count_readings, reading_series
 from db.schema import readings
@@ -22,7 +20,9 @@ from ingest.daemon import IngestDaemon
 from ingest.routing import Router, SensorRoute
 from sensors import ds18b20
 from sensors.ds18b20 import BufferedPublisher, ProbeSkipped, parse_w1_slave, run_ds18b20
+from sensors.errors import ConfigError
 from sensors.simulator import BrokerAddress, reading_payload
+from settings.config import parse_config
 from tests.conftest import DaemonFactory
 from tests.support import Broker, free_port, start_broker, unique, wait_until
 

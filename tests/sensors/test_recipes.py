@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 import yaml  # PyYAML comes with apprise and amqtt, both pinned dependencies
 
-from aquarium.config import AppConfig, parse_config
 from aquarium.wiring import router_for
 from ingest.routing import Availability, Rejected, Router
+from settings.config import AppConfig, parse_config
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 ESPHOME, TASMOTA = DOCS / "esphome.md", DOCS / "tasmota.md"

@@ -10,9 +10,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from aquarium.errors import ConfigError
 from health.profiles import OVERRIDABLE, PROFILES
 from sensors.catalogue import PARAMETERS
+from sensors.errors import ConfigError
 from sensors.naming import OWN_TOPICS, tank_name_problem
 
 # DS18B20 ids are family 28 and a 48-bit serial, as the Linux w1 driver names their folders.

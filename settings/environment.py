@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from aquarium.config import AppConfig, load_config
-from aquarium.errors import ConfigError
+from sensors.errors import ConfigError
+from settings.config import AppConfig, load_config
 
 DEFAULT_MQTT_URL = "mqtt://127.0.0.1:1883"
 

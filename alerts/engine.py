@@ -111,11 +111,12 @@ class AlertEngine:
         return done
 
     def _run(self) -> None:
-        seen: tuple[int, ...] | None = None
+        seen: tuple[int, int, int] | None = None
         last_start = -float("inf")
         took = 0.0  # seconds the last round took
         while not self._stop.is_set():
             now = time.monotonic()
+            marker: tuple[int, int, int] | None
             try:
                 marker = data_marker(self.engine)
                 self._recovered("checking the database for new data")

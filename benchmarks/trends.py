@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -84,7 +85,10 @@ def build(url: str, days: int) -> None:
     engine.dispose()
 
 
-def timed(action: Callable[[], object]) -> tuple[float, object]:
+T = TypeVar("T")
+
+
+def timed(action: Callable[[], T]) -> tuple[float, T]:
     began = time.perf_counter()
     result = action()
     return time.perf_counter() - began, result
@@ -113,14 +117,14 @@ def main() -> None:
 
     refresh_s, _ = timed(lambda: refresh_rollups(engine))
 
-    def trends_path() -> object:
+    def trends_path() -> tuple[dict[str, Series], Any]:
         series = trend_series(engine, TANK, parameters, since, until)
         return series, trend_figure(series, [], [], {})
 
     cold_s, _ = timed(trends_path)
     warm_times = []
     for _ in range(3):
-        warm, (series, figure) = timed(trends_path)  # type: ignore[misc]
+        warm, (series, figure) = timed(trends_path)
         warm_times.append(warm)
     warm_s = min(warm_times)
     points = sum(len(s) for s in series.values())
@@ -130,11 +134,11 @@ def main() -> None:
         ("trends: query + figure, 1st call", cold_s, f"{points:,}", ""),
         ("trends: query + figure, best of 3", warm_s, f"{points:,}", "1.0x"),
     ]
-    json_kb = len(figure.to_json()) / 1024  # type: ignore[attr-defined]
+    json_kb = len(figure.to_json()) / 1024
     naive_kb = float("nan")
     if not args.skip_naive:
 
-        def naive_path() -> object:
+        def naive_path() -> tuple[dict[str, Series], Any]:
             raw = {p: reading_series(engine, TANK, p, since, until) for p in parameters}
             full = {
                 p: Series(
@@ -150,7 +154,7 @@ def main() -> None:
             }
             return full, trend_figure(full, [], [], {})
 
-        naive_s, (full, naive_figure) = timed(naive_path)  # type: ignore[misc]
+        naive_s, (full, naive_figure) = timed(naive_path)
         naive_points = sum(len(s) for s in full.values())
         table.append(
             ("naive: full read + figure", naive_s, f"{naive_points:,}", f"{naive_s / warm_s:.0f}x")

@@ -148,7 +148,7 @@ def read_csv(data: bytes, tank: str, *, set_up: datetime | None = None) -> list[
             "time,parameter,value (unit and note optional)"
         )
     reader.fieldnames = header
-    rows = []
+    rows: list[ImportRow] = []
     for number, record in enumerate(reader, start=2):
         if len(rows) >= MAX_ROWS:
             raise KeeperInputError(f"more than {MAX_ROWS} rows; split the file")

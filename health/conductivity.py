@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from health.chemistry import compensate_ec25
 from health.profiles import Profile
 from health.types import MaintenanceEvent, Sample
-from health.verdict import Reason
+from health.verdict import Reason, Severity
 from health.wording import num, on_date, when
 
 __all__ = ["UnloggedChange", "conductivity_reasons", "ec25_series", "find_unlogged_change"]
@@ -139,7 +139,7 @@ def conductivity_reasons(
     rise = (current / baseline - 1.0) * 100.0
     limit = profile.conductivity_rise_percent
     if rise >= limit / 2:
-        severity = "soon" if rise >= limit else "info"
+        severity: Severity = "soon" if rise >= limit else "info"
         reasons.append(
             Reason(
                 "conductivity_rise",

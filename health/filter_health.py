@@ -169,7 +169,7 @@ def _flow(
         candidates.append(
             (
                 _drop(current, base),
-                median_value(base),
+                median_value(base) or 0.0,  # never None: three samples or more
                 f"its median over the previous {num(p.flow_baseline_days)} days",
             )
         )
@@ -179,7 +179,7 @@ def _flow(
             candidates.append(
                 (
                     _drop(current, fresh),
-                    median_value(fresh),
+                    median_value(fresh) or 0.0,  # never None: three samples or more
                     f"the flow after the clean on {on_date(since.date())}",
                 )
             )

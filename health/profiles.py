@@ -219,7 +219,7 @@ def get_profile(name: str, overrides: Mapping[str, float] | None = None) -> Prof
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ValueError(f"limit {key!r} must be a number, got {value!r}")
         changes[key] = float(value)
-    return replace(base, **changes)
+    return replace(base, **changes)  # type: ignore[arg-type]  # keys checked against OVERRIDABLE above
 
 
 @dataclass(frozen=True, slots=True)

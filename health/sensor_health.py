@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from health.types import Sample, SensorStatus, TankHistory, as_utc, label
-from health.verdict import Reason
+from health.verdict import Reason, Severity
 from health.wording import num, when
 
 __all__ = [
@@ -129,7 +129,7 @@ def distrust(reason: Reason, parameter: str, why: str) -> Reason:
 
     A `now` becomes `soon`: worth checking today, not worth acting on unconfirmed.
     """
-    severity = "soon" if reason.severity in ("now", "soon") else "info"
+    severity: Severity = "soon" if reason.severity in ("now", "soon") else "info"
     text = reason.message.rstrip(".")
     return Reason(
         "sensor_fault",

@@ -71,6 +71,7 @@ def free_ammonia_check(
         else f"an assumed {num(fa.temp_c)} °C, the warmest the profile allows"
     )
     detail = f"total {num(tan.value)} mg/L at pH {num(fa.ph.value)} and {temp}, {when(tan.time)}"
+    severity: Severity
     if fa.mg_l > p.free_ammonia_limit:
         severity = "now"
     elif fa.mg_l > p.free_ammonia_watch:

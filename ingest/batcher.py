@@ -130,13 +130,7 @@ class Batcher:
         letters = [m.letter for m in batch if m.letter is not None]
         changes = [m.availability for m in batch if m.availability is not None]
         try:
-            # Only a batch with availability changes passes them, so a Store written before
-            # availability existed (tests' failing stores) keeps working.
-            result = (
-                self.store.write(readings, letters, changes)
-                if changes
-                else self.store.write(readings, letters)
-            )
+            result = self.store.write(readings, letters, changes)
         except Exception as exc:  # any store failure: keep the batch, say so once
             self.stats.store_failures += 1
             if not self._failing:

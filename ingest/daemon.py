@@ -97,11 +97,12 @@ class IngestDaemon:
 
     def _on_message(self, message: mqtt.MQTTMessage, generation: int) -> None:
         received = datetime.now(UTC)
+        payload = bytes(message.payload)  # paho types it bytes | bytearray
         raw_topic = bytes(message._topic)  # raw: a non-UTF-8 topic must be refused, not crash
         pending = PendingMessage(mid=message.mid, qos=message.qos, generation=generation)
         topic = raw_topic.decode("utf-8", errors="backslashreplace")
         try:
-            values = self.router.route(topic, message.payload, received)
+            values = self.router.route(topic, payload, received)
         except Ignored:
             values = []
         except Availability as change:
@@ -109,12 +110,12 @@ class IngestDaemon:
             pending.availability = AvailabilityChange(change.topics, change.online, received)
             values = []
         except Rejected as exc:
-            pending.letter = _letter(received, topic, message.payload, exc.reason)
+            pending.letter = _letter(received, topic, payload, exc.reason)
             values = []
         except Exception as exc:  # a bug must cost one message, not the daemon
             log.exception("unexpected error routing a message on %s", topic[:80])
             pending.letter = _letter(
-                received, topic, message.payload, f"internal error ({type(exc).__name__})"
+                received, topic, payload, f"internal error ({type(exc).__name__})"
             )
             values = []
         if message.retain:
@@ -122,7 +123,7 @@ class IngestDaemon:
             # (re)subscription: without the device's own time it would be stored again, at the
             # wrong time, on each reconnect. With a device time the (sensor, time) key dedups it.
             values = [v for v in values if v.device_time]
-        key = delivery_key(raw_topic, message.mid, message.payload)
+        key = delivery_key(raw_topic, message.mid, payload)
         pending.readings = [
             NewReading(
                 tank=v.tank,

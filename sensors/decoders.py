@@ -72,7 +72,7 @@ def _excerpt(text: str) -> str:
     return shown if len(shown) <= _EXCERPT_CHARS else shown[: _EXCERPT_CHARS - 3] + "..."
 
 
-def _text(payload: bytes) -> str:
+def _text(payload: bytes | bytearray) -> str:
     if not isinstance(payload, bytes | bytearray | memoryview):
         raise DecodeError(f"payload is {type(payload).__name__}, not bytes; pass the MQTT payload")
     size = len(payload)
@@ -157,7 +157,7 @@ def _json_time(value: object) -> datetime | None:
     return _epoch_time(_json_number(value, "time"))
 
 
-def decode_number(payload: bytes) -> DecodedValue:
+def decode_number(payload: bytes | bytearray) -> DecodedValue:
     """A plain text number such as b"25.1"; surrounding whitespace is fine."""
     with _only_decode_errors("number"):
         return DecodedValue(_number_text(_text(payload)))

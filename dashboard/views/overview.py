@@ -14,6 +14,7 @@ from dashboard.status_view import show_pipeline_status
 from db.alerts_queries import OPEN_STATES, list_alerts
 from db.latest import latest_values
 from db.sensor_status import sensor_states
+from db.tanks import Tank
 from db.trends import trend_series
 
 REFRESH = timedelta(seconds=10)
@@ -40,7 +41,7 @@ if problem:
 
 
 @st.fragment(run_every=REFRESH)
-def live() -> None:
+def live(tank: Tank) -> None:
     now = datetime.now(UTC)
     zone = keeper_zone()
     show_pipeline_status()
@@ -76,4 +77,4 @@ def live() -> None:
     )
 
 
-live()
+live(tank)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -98,7 +99,8 @@ def test_table_edits_correct_and_delete_results(tank: Engine) -> None:
     after = before.copy()
     nitrate = after.index[after["parameter"] == "nitrate"][0]
     ph = after.index[after["parameter"] == "ph"][0]
-    after.loc[nitrate, ["value", "note"]] = [25.0, "retested"]
+    after.loc[nitrate, "value"] = 25.0
+    after.loc[nitrate, "note"] = "retested"
     after.loc[ph, "delete"] = True
     outcome = apply_edits(tank, before, after, None)
     assert (outcome.updated, outcome.deleted, outcome.errors) == (1, 1, [])
@@ -172,7 +174,8 @@ def test_the_import_section_previews_then_stores_only_the_good_rows(tank: Engine
     """An uploaded CSV is previewed with per-row status; the import button stores the good rows."""
     app = open_page("logbook")
     data = b"time,parameter,value\n2026-01-10T18:00,nitrate,20\n2026-01-10T18:00,ph,15\n"
-    app.get("file_uploader")[0].upload("tests.csv", data, "text/csv").run()
+    uploader: Any = app.get("file_uploader")[0]  # AppTest 1.67 has no typed file_uploader
+    uploader.upload("tests.csv", data, "text/csv").run()
     assert not app.exception
     preview = app.dataframe[0].value
     assert list(preview["status"]) == ["ok", preview["status"][1]]

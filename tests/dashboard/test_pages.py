@@ -69,7 +69,9 @@ def test_acknowledging_an_alert_moves_it_out_of_active(seeded: Engine) -> None:
     """The Acknowledge button stores the acknowledgement and the alert leaves the active list."""
     app = open_page("alerts")
     assert app.subheader[0].value == "Active (1)"
-    app.button(key=next(b.key for b in app.button if str(b.key).startswith("ack_"))).click().run()
+    app.button(
+        key=next(str(b.key) for b in app.button if str(b.key).startswith("ack_"))
+    ).click().run()
     assert not app.exception
     assert app.subheader[0].value == "Active (0)"
     assert list_alerts(seeded, states=OPEN_STATES, acknowledged=True)[0].acknowledged_at

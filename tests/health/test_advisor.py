@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -13,7 +14,7 @@ from tests.health.builders import T0, change, day, history, manual, sensor
 HOUR = timedelta(hours=1)
 
 
-def nitrate_history(points: list[tuple[float, float]]) -> TankHistory:
+def nitrate_history(points: Sequence[tuple[float, float]]) -> TankHistory:
     """A tank with a 30 % change at T0 and the given (day, nitrate) results."""
     return history({"nitrate": manual(points)}, [change(0)])
 

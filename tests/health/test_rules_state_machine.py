@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
@@ -17,7 +18,7 @@ NITRATE = RuleSpec("nitrate", limit=40.0, hysteresis=5.0, hold=10 * MIN, repeat=
 
 
 def run(
-    values: list[float | bool | None], rule: RuleSpec = NITRATE, every: timedelta = MIN
+    values: Sequence[float | bool | None], rule: RuleSpec = NITRATE, every: timedelta = MIN
 ) -> tuple[RuleState, list[Transition]]:
     """Feed one value per ``every`` from T0 and collect every transition."""
     state, log = RuleState(), []

@@ -7,11 +7,13 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
+from db.availability import AvailabilityChange
 from db.dead_letters import DeadLetter
 from db.readings import BatchResult, BatchStore, NewReading, count_readings
 from db.schema import readings
@@ -52,8 +54,13 @@ class CommitThenCrash(BatchStore):
         super().__init__(engine)
         self.daemon_ref = daemon_ref
 
-    def write(self, batch: list[NewReading], letters: list[DeadLetter]) -> BatchResult:
-        super().write(batch, letters)
+    def write(
+        self,
+        batch: list[NewReading],
+        letters: list[DeadLetter],
+        availability: Sequence[AvailabilityChange] = (),
+    ) -> BatchResult:
+        super().write(batch, letters, availability)
         # The connection drops before any ack leaves: the broker still holds every message.
         self.daemon_ref[0].session.client._sock_close()
         raise ConnectionError("simulated crash after commit")
@@ -85,11 +92,16 @@ class FailingStore:
         self.real = BatchStore(engine)
         self.failures = failures
 
-    def write(self, batch: list[NewReading], letters: list[DeadLetter]) -> BatchResult:
+    def write(
+        self,
+        batch: list[NewReading],
+        letters: list[DeadLetter],
+        availability: Sequence[AvailabilityChange] = (),
+    ) -> BatchResult:
         if self.failures > 0:
             self.failures -= 1
             raise OSError("disk I/O error (injected)")
-        return self.real.write(batch, letters)
+        return self.real.write(batch, letters, availability)
 
 
 def test_a_failing_store_keeps_messages_unacked_until_it_recovers(

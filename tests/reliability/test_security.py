@@ -142,7 +142,11 @@ def test_password_and_tls_connections_store_readings(secure_broker, engine: Engi
             client.publish(f"aquarium/{tank}/ph", b"7.1", qos=1).wait_for_publish(10)
             client.disconnect()
             client.loop_stop()
-            assert wait_until(lambda t=tank: count_readings(engine, t) == 1)
+
+            def stored(t: str = tank) -> bool:
+                return count_readings(engine, t) == 1
+
+            assert wait_until(stored)
         finally:
             daemon.stop()
     report(

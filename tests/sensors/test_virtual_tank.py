@@ -67,7 +67,9 @@ def test_clog_fault_makes_flow_fall_over_days_until_gravel_clean() -> None:
     daily_flow = []
     for _ in range(6):
         day = _hourly_readings(clogged, 24)
-        daily_flow.append(sum(r["flow"] for r in day) / len(day))
+        flows = [r["flow"] for r in day]
+        assert None not in flows
+        daily_flow.append(sum(f for f in flows if f is not None) / len(flows))
     _hourly_readings(healthy, 24 * 6)
     assert first is not None
     assert all(later < earlier for earlier, later in itertools.pairwise(daily_flow))

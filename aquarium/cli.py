@@ -9,7 +9,13 @@ from typing import Any
 
 import click
 
-from aquarium import commands_advise, commands_backup, commands_run, commands_sensor
+from aquarium import (
+    commands_advise,
+    commands_backup,
+    commands_run,
+    commands_sensor,
+    commands_tank,
+)
 from aquarium.commands_alerts import alerts, notify_test
 from aquarium.logbook import log_maintenance, log_test_session
 from aquarium.wiring import engine_for
@@ -91,7 +97,12 @@ cli.add_command(notify_test)
 
 @cli.group(cls=Group)
 def tank() -> None:
-    """Add, edit and list tanks."""
+    """Add, edit, list, archive and remove tanks."""
+
+
+tank.add_command(commands_tank.tank_remove)
+tank.add_command(commands_tank.tank_archive)
+tank.add_command(commands_tank.tank_unarchive)
 
 
 @tank.command("add")
@@ -142,10 +153,11 @@ def tank_edit(
 
 @tank.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--all", "everything", is_flag=True, help="Include archived tanks.")
 @click.pass_context
-def tank_list(ctx: click.Context, as_json: bool) -> None:
-    """List tanks."""
-    tanks = list_tanks(engine_for(settings(ctx)))
+def tank_list(ctx: click.Context, as_json: bool, everything: bool) -> None:
+    """List tanks (archived ones only with --all)."""
+    tanks = list_tanks(engine_for(settings(ctx)), include_archived=everything)
     if as_json:
         rows = [
             {
@@ -154,6 +166,7 @@ def tank_list(ctx: click.Context, as_json: bool) -> None:
                 "profile": t.profile,
                 "simulated": t.simulated,
                 "created_at": iso_utc(t.created_at),
+                "archived_at": iso_utc(t.archived_at) if t.archived_at else None,
             }
             for t in tanks
         ]
@@ -166,6 +179,7 @@ def tank_list(ctx: click.Context, as_json: bool) -> None:
     for t in tanks:
         volume = f"{t.volume_l:g} L" if t.volume_l else "volume not set"
         label = " (simulated)" if t.simulated else ""
+        label += " (archived)" if t.archived_at else ""
         click.echo(f"{t.name}\t{volume}\t{t.profile}{label}")
 
 

@@ -41,6 +41,7 @@ def alert_engine_for(
     from alerts.evaluator import Evaluator
     from alerts.mqtt_publisher import MqttAlertPublisher
     from alerts.rules import default_rules
+    from alerts.verdict_recorder import VerdictRecorder
 
     config = settings.config
     for tank in config.tanks:  # a bad limit override fails here, in one line, not every minute
@@ -60,7 +61,8 @@ def alert_engine_for(
         ca_file=mqtt.ca_file,
     )
     notifier = AppriseNotifier(config.notify.urls)
-    return AlertEngine(engine, Evaluator(engine, default_rules(), profiles), [publisher, notifier])
+    sinks = [VerdictRecorder(engine, profiles), publisher, notifier]
+    return AlertEngine(engine, Evaluator(engine, default_rules(), profiles), sinks)
 
 
 def _local(moment: datetime | None) -> str:

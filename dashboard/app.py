@@ -25,7 +25,8 @@ if store.error:
 PAGES = Path(__file__).resolve().parent / "views"
 navigation = st.navigation(
     [
-        st.Page(PAGES / "overview.py", title="Overview", icon=":material/home:", default=True),
+        st.Page(PAGES / "home.py", title="All tanks", icon=":material/grid_view:", default=True),
+        st.Page(PAGES / "overview.py", title="Overview", icon=":material/home:"),
         st.Page(PAGES / "trends.py", title="Trends", icon=":material/show_chart:"),
         st.Page(PAGES / "logbook.py", title="Logbook", icon=":material/science:"),
         st.Page(PAGES / "maintenance.py", title="Maintenance", icon=":material/water_drop:"),

@@ -11,12 +11,14 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from db.engine import open_engine
-from db.tanks import Tank, list_tanks
+from db.tanks import Tank, list_tanks, unknown_tank_message
 from health.profiles import DEFAULT_PROFILE, Profile, get_profile
 from sensors.errors import AquariumError
 from settings.environment import Settings, load_settings
 
 TANK_KEY = "tank_name"
+TANK_PARAM = "tank"  # ?tank=turtles
+TANK_WIDGET = "tank_select"
 
 
 @dataclass(frozen=True)
@@ -55,18 +57,41 @@ def all_tanks() -> list[Tank]:
     return list_tanks(engine())
 
 
+def first_choice(tanks: list[Tank], asked: str | None) -> int:
+    """Index of the tank ASKED for, else the first real tank: the demo never hides a real one."""
+    names = [t.name for t in tanks]
+    if asked in names:
+        return names.index(asked)
+    return next((i for i, t in enumerate(tanks) if not t.simulated), 0)
+
+
 def choose_tank(tanks: list[Tank]) -> Tank | None:
-    """A tank selector in the sidebar, remembered across pages; None when there are no tanks."""
+    """A tank selector in the sidebar, kept in the URL (?tank=turtles) so a page can be
+    bookmarked and shared; None when there are no tanks."""
     if not tanks:
         return None
     names = [t.name for t in tanks]
-    remembered = st.session_state.get(TANK_KEY)
-    index = names.index(remembered) if remembered in names else 0
+    asked = st.query_params.get(TANK_PARAM) or st.session_state.get(TANK_KEY)
+    if asked and asked not in names:
+        st.warning(unknown_tank_message(asked, names))
+    index = first_choice(tanks, asked)
+    # The URL wins over the widget's remembered value: it changes when a card or a shared link
+    # opens another tank; the widget's own changes reach the URL first, through on_change.
+    st.session_state[TANK_WIDGET] = index
+
+    def chosen_by_hand() -> None:
+        st.query_params[TANK_PARAM] = names[st.session_state[TANK_WIDGET]]
+
     shown = [f"{t.name} (simulated)" if t.simulated else t.name for t in tanks]
     chosen = st.sidebar.selectbox(
-        "Tank", range(len(tanks)), index=index, format_func=shown.__getitem__
+        "Tank",
+        range(len(tanks)),
+        key=TANK_WIDGET,
+        format_func=shown.__getitem__,
+        on_change=chosen_by_hand,
     )
     st.session_state[TANK_KEY] = names[chosen]
+    st.query_params[TANK_PARAM] = names[chosen]
     return tanks[chosen]
 
 

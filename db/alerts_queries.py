@@ -49,7 +49,7 @@ def list_alerts(
     query = (
         select(alerts, tanks.c.name.label("tank"))
         .join(tanks, tanks.c.id == alerts.c.tank_id)
-        .where(alerts.c.state.in_(states))
+        .where(alerts.c.state.in_(states), tanks.c.archived_at.is_(None))
         .order_by(alerts.c.since.desc(), alerts.c.id.desc())
         .limit(limit)
     )

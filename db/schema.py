@@ -43,6 +43,8 @@ tanks = Table(
     # 4-8 weeks) is judged as cycling. Unknown (NULL) means established: most tanks that meet
     # this program have run for years, and "cycling" would hide real filter faults.
     Column("set_up_at", UTCDateTime, nullable=True),
+    # Archived tanks keep their history but leave the home page, the tank choice and the alerts.
+    Column("archived_at", UTCDateTime, nullable=True),
 )
 
 sensors = Table(
@@ -127,6 +129,25 @@ alerts = Table(
     # Firing, but the condition has been clear since then (the rule's resolve hold is running).
     Column("clear_since", UTCDateTime, nullable=True),
     Index("ix_alerts_tank_rule", "tank_id", "rule"),
+)
+
+# Each tank's latest verdict, written by the daemon's alert round (alerts/verdict_recorder.py), so
+# the home page reads every tank's status in one query instead of running the advisor per tank.
+tank_verdicts = Table(
+    "tank_verdicts",
+    metadata,
+    Column("tank_id", Integer, ForeignKey("tanks.id", ondelete="CASCADE"), primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("status", String(8), nullable=False),
+    Column("due", UTCDateTime, nullable=True),
+    Column("due_earliest", UTCDateTime, nullable=True),
+    Column("due_latest", UTCDateTime, nullable=True),
+    Column("change_percent", Integer, nullable=True),
+    Column("headline", Text, nullable=False, server_default=""),
+    # The parameter furthest out of the profile's band at that moment, for the tank's card.
+    Column("worst_parameter", String(32), nullable=True),
+    Column("worst_value", Float, nullable=True),
+    Column("worst_status", String(8), nullable=True),
 )
 
 dead_letters = Table(

@@ -10,6 +10,7 @@ from dashboard.formatting import plain, when_text
 from dashboard.state import all_tanks, choose_tank, engine, keeper_zone
 from db.alerts_queries import OPEN_STATES, RESOLVED, AlertRow, acknowledge_alert, list_alerts
 from db.errors import NotFound
+from health.wording import num, rule_title
 
 RESOLVED_SHOWN = 50
 STATE_WORDS = {"pending": "pending (holding before it fires)", "firing": "firing"}
@@ -24,8 +25,13 @@ def _acknowledge(alert_id: int) -> None:
 
 
 def _describe(alert: AlertRow) -> str:
-    value = f" · last value {alert.last_value:g}" if alert.last_value is not None else ""
-    return f"**{plain(alert.rule)}** · {STATE_WORDS.get(alert.state, alert.state)}{value}"
+    """'**turtles** · **Nitrate high** · firing', then the rule's code small for searching."""
+    value = f" · last value {num(alert.last_value)}" if alert.last_value is not None else ""
+    state = STATE_WORDS.get(alert.state, alert.state)
+    return (
+        f"**{plain(alert.tank)}** · **{plain(rule_title(alert.rule))}** · {state}{value} "
+        f":small[:gray[`{alert.rule}`]]"
+    )
 
 
 def _open_alert(alert: AlertRow, zone: tzinfo | None, can_acknowledge: bool) -> None:
@@ -50,7 +56,12 @@ def _open_alert(alert: AlertRow, zone: tzinfo | None, can_acknowledge: bool) -> 
 tank = choose_tank(all_tanks())
 st.title("Alerts")
 zone = keeper_zone()
-only = st.toggle("Only the chosen tank", value=tank is not None, disabled=tank is None)
+# Every tank by default: a real tank's alert must never hide behind the tank chosen last.
+only = st.toggle(
+    f"Only {tank.name}" if tank is not None else "Only the chosen tank",
+    value=False,
+    disabled=tank is None,
+)
 name = tank.name if (tank is not None and only) else None
 if "alerts_note" in st.session_state:
     kind, text = st.session_state.pop("alerts_note")
@@ -79,6 +90,7 @@ else:
     st.dataframe(
         {
             "tank": [a.tank for a in resolved],
+            "alert": [rule_title(a.rule) for a in resolved],
             "rule": [a.rule for a in resolved],
             "since": [when_text(a.since, zone) for a in resolved],
             "resolved": [when_text(a.resolved_at, zone) for a in resolved],

@@ -14,7 +14,7 @@ from db.engine import open_engine
 from tests.dashboard.seed import TANK, seed
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
-PAGES = ("overview", "trends", "logbook", "maintenance", "alerts", "sensors", "tanks")
+PAGES = ("home", "overview", "trends", "logbook", "maintenance", "alerts", "sensors", "tanks")
 
 
 @pytest.fixture
@@ -47,11 +47,13 @@ def seeded(dashboard_engine: Engine) -> Engine:
     return dashboard_engine
 
 
-def open_page(page: str, tank: str | None = TANK) -> AppTest:
-    """Run the app on PAGE (one of PAGES) with TANK chosen."""
+def open_page(page: str, tank: str | None = TANK, *, url_tank: str | None = None) -> AppTest:
+    """Run the app on PAGE (one of PAGES) with TANK chosen, or URL_TANK given as ?tank=."""
     app = AppTest.from_file(str(APP), default_timeout=30)
     if tank is not None:
         app.session_state["tank_name"] = tank
-    if page != "overview":
+    if url_tank is not None:
+        app.query_params["tank"] = url_tank
+    if page != "home":
         app.switch_page(f"views/{page}.py")
     return app.run()

@@ -1,0 +1,52 @@
+"""A sink that keeps each tank's latest verdict in the database, for the dashboard's home page.
+
+The alert round already computes every tank's verdict; storing it lets the home page show 200
+tanks from one query instead of running the advisor 200 times per page view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Engine
+
+from alerts.evaluator import ProfileLookup, builtin_profile
+from alerts.notice import Notice
+from db.latest import latest_values
+from db.tanks import get_tank
+from db.verdicts import Worst, save_verdict
+from health.profiles import parameter_status
+from health.verdict import Verdict
+
+__all__ = ["VerdictRecorder"]
+
+_RANK = {"ok": 0, "watch": 1, "act": 2}
+
+
+class VerdictRecorder:
+    """Writes one row per tank per round (tank_verdicts); the write is one small transaction."""
+
+    def __init__(self, engine: Engine, profiles: ProfileLookup = builtin_profile) -> None:
+        self.engine = engine
+        self.profiles = profiles
+
+    def start(self) -> None:
+        return None
+
+    def deliver(self, verdict: Verdict, notices: Sequence[Notice]) -> None:
+        """Store VERDICT with the tank's worst parameter right now."""
+        save_verdict(self.engine, verdict, self.worst(verdict.tank))
+
+    def worst(self, tank: str) -> Worst | None:
+        """The newest value furthest out of the profile's band (first by name among equals)."""
+        profile = self.profiles(tank, get_tank(self.engine, tank).profile)
+        found: Worst | None = None
+        for latest in latest_values(self.engine, tank):
+            value = latest.newest.value
+            status = parameter_status(profile, latest.parameter, value)
+            if found is None or _RANK[status] > _RANK[found.status]:
+                found = Worst(latest.parameter, value, status)
+        return found
+
+    def close(self, timeout: float) -> None:
+        return None

@@ -1,0 +1,145 @@
+"""The home page's tank cards: how urgent each tank is, and one card saying why in a few words."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import streamlit as st
+
+from dashboard.formatting import label, plain, value_text
+from db.home import TankSummary
+from health.wording import rule_title
+
+# Urgency levels, most urgent first in the grid: red, orange, grey (something to look at), green.
+ACT, WATCH, LOOK, FINE = 3, 2, 1, 0
+LEVEL_COLOUR = {ACT: "red", WATCH: "orange", LOOK: "gray", FINE: "green"}
+STATUS_WORDS = {"now": "Change water now", "soon": "Water change soon", "ok": "Water is fine"}
+# The order a card names open alerts in: what harms the animals first, housekeeping last.
+RULE_ORDER = {
+    rule: rank
+    for rank, rule in enumerate(
+        (
+            "free_ammonia_high",
+            "nitrite_high",
+            "water_change_now",
+            "oxygen_low",
+            "temperature_high",
+            "temperature_low",
+            "ph_low",
+            "nitrate_high",
+            "kh_low",
+            "orp_low",
+            "flow_drop",
+            "sensor_fault",
+            "water_change_soon",
+        )
+    )
+}
+WORST_WORDS = {"act": "act now", "watch": "watch it"}
+# Wide enough for "Nitrate (NO3) 45 mg/L"; one card across a 390 px phone, four on a laptop.
+CARD_WIDTH = 300
+CARD_STYLE = """<style>
+[class*="st-key-tank-red-"] { border-left: 6px solid #dc2626 !important; }
+[class*="st-key-tank-orange-"] { border-left: 6px solid #f59e0b !important; }
+[class*="st-key-tank-gray-"] { border-left: 6px solid #9ca3af !important; }
+[class*="st-key-tank-green-"] { border-left: 6px solid #16a34a !important; }
+@media (max-width: 640px) { [class*="st-key-tank-"] { width: 100% !important; } }
+</style>"""
+
+
+def urgency(tank: TankSummary) -> int:
+    """ACT for a firing alert or a change needed now; WATCH for soon, pending alerts or a
+    parameter out of its band; LOOK for quiet sensors or no verdict yet; else FINE."""
+    if tank.firing or tank.status == "now" or tank.worst_status == "act":
+        return ACT
+    if tank.open_alerts or tank.status == "soon" or tank.worst_status == "watch":
+        return WATCH
+    if tank.quiet_sensors or tank.status is None:
+        return LOOK
+    return FINE
+
+
+def by_urgency(tanks: list[TankSummary]) -> list[TankSummary]:
+    """Most urgent first; real tanks before simulated ones of the same urgency; then by name."""
+    return sorted(
+        tanks, key=lambda t: (-urgency(t), t.simulated, -t.firing, -t.open_alerts, t.name)
+    )
+
+
+def _day(moment: datetime) -> str:
+    # Due dates are calendar days stored as UTC midnight: read them back in UTC, not shifted.
+    return f"{moment:%a %d %b}"
+
+
+def due_text(tank: TankSummary) -> str:
+    """'due Tue 01 Dec', or the window 'due Tue 01 Dec – Thu 03 Dec' when the advisor gives one."""
+    if tank.due_earliest and tank.due_latest and tank.due_earliest != tank.due_latest:
+        return f"due {_day(tank.due_earliest)} – {_day(tank.due_latest)}"
+    if tank.due:
+        return f"{'next by' if tank.status == 'ok' else 'due'} {_day(tank.due)}"
+    return ""
+
+
+def status_words(tank: TankSummary) -> str:
+    """The advisor's word on the tank."""
+    if tank.status is None:
+        return "No verdict yet"
+    return STATUS_WORDS.get(tank.status, tank.status)
+
+
+def status_detail(tank: TankSummary) -> str:
+    """'due Mon 30 Nov · change 35 %', or why there is no verdict."""
+    if tank.status is None:
+        return "the daemon judges every tank once a minute"
+    amount = f"change {tank.change_percent} %" if tank.change_percent else ""
+    return " · ".join(part for part in (due_text(tank), amount) if part)
+
+
+def alert_line(tank: TankSummary) -> str:
+    """'2 alerts: Nitrite high, Water change due soon' (most urgent first) or 'No open alerts'."""
+    if not tank.open_alerts:
+        return "No open alerts"
+    rules = sorted(tank.open_rules, key=lambda r: (RULE_ORDER.get(r, len(RULE_ORDER)), r))
+    titles = ", ".join(rule_title(rule) for rule in rules[:2])
+    more = f" and {len(rules) - 2} more" if len(rules) > 2 else ""
+    count = f"{tank.open_alerts} alerts" if tank.open_alerts > 1 else "Alert"
+    return f"{count}: {titles}{more}"
+
+
+def worst_line(tank: TankSummary) -> str | None:
+    """'Worst: Nitrate (NO3) 45 mg/L (act)' when a parameter is outside its band."""
+    if tank.worst_parameter is None or tank.worst_value is None or tank.worst_status == "ok":
+        return None
+    value = value_text(tank.worst_parameter, tank.worst_value)
+    return f"{label(tank.worst_parameter)} {value} · {WORST_WORDS.get(tank.worst_status or '', '')}"
+
+
+def show_tank_card(tank: TankSummary, overview_page: str) -> None:
+    """One card: the tank's name (a link to its overview), status, alerts, worst, quiet sensors."""
+    level = urgency(tank)
+    colour = LEVEL_COLOUR[level]
+    with st.container(border=True, width=CARD_WIDTH, key=f"tank-{colour}-{tank.name}"):
+        name = f"{tank.name} (simulated)" if tank.simulated else tank.name
+        st.page_link(
+            overview_page,
+            label=f"**{name}**",
+            icon=":material/open_in_new:",
+            query_params={"tank": tank.name},
+            width="stretch",
+        )
+        st.badge(status_words(tank), color=colour)  # type: ignore[arg-type]
+        detail = status_detail(tank)
+        if detail:
+            st.caption(detail)
+        if tank.open_alerts:
+            st.markdown(f":red[**{plain(alert_line(tank))}**]")
+        else:
+            st.caption(alert_line(tank))
+        worst = worst_line(tank)
+        if worst:
+            st.markdown(f"Worst: {plain(worst)}")
+        if tank.quiet_sensors:
+            quiet = f"{tank.quiet_sensors} of {tank.sensors} sensors quiet"
+            st.caption(f":material/pause_circle: {quiet}")
+        elif not tank.sensors:
+            st.caption("No sensors: test-kit results only")

@@ -1,0 +1,52 @@
+"""Each tank's latest verdict, kept for the home page (one row per tank, replaced every round)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+
+from sqlalchemy import Engine, delete, insert, select
+
+from db.schema import tank_verdicts, tanks
+from health.verdict import Verdict
+
+
+@dataclass(frozen=True)
+class Worst:
+    """The parameter furthest out of the profile's band: its latest value and status."""
+
+    parameter: str
+    value: float
+    status: str  # "ok", "watch" or "act" (health.profiles.parameter_status)
+
+
+def _midnight(day: date | None) -> datetime | None:
+    return datetime.combine(day, time(), tzinfo=UTC) if day is not None else None
+
+
+def save_verdict(engine: Engine, verdict: Verdict, worst: Worst | None) -> None:
+    """Replace the stored verdict of VERDICT's tank (a removed tank's verdict is dropped)."""
+    headline = next((r.message for r in verdict.reasons if r.severity != "info"), "")
+    if not headline and verdict.reasons:
+        headline = verdict.reasons[0].message
+    row = {
+        "at": verdict.at,
+        "status": verdict.status,
+        # Dates stored as their UTC midnight: a date has no zone, and this reads back unchanged.
+        "due": _midnight(verdict.due),
+        "due_earliest": _midnight(getattr(verdict, "due_earliest", None)),
+        "due_latest": _midnight(getattr(verdict, "due_latest", None)),
+        "change_percent": verdict.change_percent,
+        "headline": headline,
+        "worst_parameter": worst.parameter if worst else None,
+        "worst_value": worst.value if worst else None,
+        "worst_status": worst.status if worst else None,
+    }
+    with engine.connect().execution_options(sqlite_write=True) as conn, conn.begin():
+        tank_id = conn.execute(
+            select(tanks.c.id).where(tanks.c.name == verdict.tank)
+        ).scalar_one_or_none()
+        if tank_id is None:
+            return
+        conn.execute(delete(tank_verdicts).where(tank_verdicts.c.tank_id == tank_id))
+        conn.execute(insert(tank_verdicts).values(tank_id=tank_id, **row))

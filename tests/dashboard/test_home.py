@@ -1,0 +1,117 @@
+"""The home grid: every tank at a glance, most urgent first, in one query; ?tank= in the URL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine, event
+
+from alerts.engine import AlertEngine
+from alerts.evaluator import Evaluator
+from alerts.verdict_recorder import VerdictRecorder
+from db.bulk import bulk_insert_readings
+from db.home import tank_summaries
+from db.manual import TestResult as KitResult
+from db.manual import log_tests
+from db.tanks import add_tank
+from tests.dashboard.conftest import open_page
+
+CALM = {"nitrate": 10.0, "nitrite": 0.0, "ammonia": 0.0, "ph": 7.4, "kh": 5.0}
+
+
+def _three_tanks(engine: Engine, now: datetime) -> None:
+    """'alpha' and 'gamma' are calm; 'beta' has 2 mg/L nitrite, which fires at once."""
+    for name in ("alpha", "beta", "gamma"):
+        add_tank(engine, name, volume_l=100.0)
+        results = dict(CALM, nitrite=2.0) if name == "beta" else CALM
+        log_tests(
+            engine,
+            name,
+            [KitResult(p, v) for p, v in results.items()],
+            at=now - timedelta(hours=2),
+        )
+        rows = [(float(t), 25.0) for t in range(int(now.timestamp()) - 3600, int(now.timestamp()))]
+        bulk_insert_readings(engine, name, "temperature", rows[::60])
+    engine_ = AlertEngine(engine, Evaluator(engine), [VerdictRecorder(engine)])
+    engine_.run_once(now)
+
+
+def test_the_firing_tank_is_first_and_red(dashboard_engine: Engine) -> None:
+    """Of three tanks, the one with a firing alert leads the grid, marked red, naming the alert."""
+    now = datetime.now(UTC)
+    _three_tanks(dashboard_engine, now)
+    summaries = {s.name: s for s in tank_summaries(dashboard_engine, now)}
+    assert summaries["beta"].firing >= 1
+    assert summaries["alpha"].firing == 0 and summaries["alpha"].status is not None
+    app = open_page("home", tank=None)
+    assert not app.exception, app.exception
+    links = [str(link.label) for link in app.get("page_link")]
+    assert links[0] == "**beta**", links
+    assert set(links) == {"**alpha**", "**beta**", "**gamma**"}
+    badges = [str(m.value) for m in app.markdown if "-badge[" in str(m.value)]
+    assert badges[0].startswith(":red-badge["), badges
+    assert any("Nitrite high" in str(m.value) for m in app.markdown)
+    assert "1 of 3 tanks need action now" in str(app.error[0].value)
+
+
+def test_the_grid_costs_one_query_for_two_hundred_tanks(dashboard_engine: Engine) -> None:
+    """tank_summaries answers for 200 tanks in one SQL statement, not one per tank."""
+    now = datetime.now(UTC)
+    for index in range(200):
+        add_tank(dashboard_engine, f"tank-{index:03d}")
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append(statement)
+
+    event.listen(dashboard_engine, "before_cursor_execute", count)
+    try:
+        found = tank_summaries(dashboard_engine, now)
+    finally:
+        event.remove(dashboard_engine, "before_cursor_execute", count)
+    assert len(found) == 200
+    assert len(statements) == 1, statements
+
+
+def test_a_card_opens_its_tank_through_the_url(dashboard_engine: Engine) -> None:
+    """Each card links to the overview with ?tank=NAME, and that URL opens that tank."""
+    now = datetime.now(UTC)
+    _three_tanks(dashboard_engine, now)
+    home = open_page("home", tank=None)
+    link = next(link for link in home.get("page_link") if str(link.label) == "**gamma**")
+    assert link.proto.query_string == "tank=gamma"
+    app = open_page("overview", tank=None, url_tank="gamma")
+    assert not app.exception, app.exception
+    assert app.title[0].value.endswith("gamma")
+    assert app.query_params["tank"] == "gamma"
+
+
+def test_a_near_miss_in_the_url_says_did_you_mean(dashboard_engine: Engine) -> None:
+    """?tank=Gama names the tank it probably meant instead of silently showing another."""
+    now = datetime.now(UTC)
+    _three_tanks(dashboard_engine, now)
+    app = open_page("overview", tank=None, url_tank="gama")
+    assert any("did you mean 'gamma'?" in str(w.value) for w in app.warning)
+
+
+def test_the_demo_never_hides_a_real_tank(dashboard_engine: Engine) -> None:
+    """With a simulated tank named first, a fresh session opens the real tank, not the demo."""
+    add_tank(dashboard_engine, "aaa-demo", simulated=True)
+    add_tank(dashboard_engine, "turtles")
+    app = open_page("overview", tank=None)
+    assert app.title[0].value.endswith("turtles")
+
+
+def test_alerts_page_lists_every_tanks_alerts_by_default(dashboard_engine: Engine) -> None:
+    """With 'alpha' chosen, beta's firing alert is still listed, naming beta, titled in words."""
+    now = datetime.now(UTC)
+    _three_tanks(dashboard_engine, now)
+    app = open_page("alerts", tank="alpha")
+    assert not app.exception, app.exception
+    described = [str(m.value) for m in app.markdown if "Nitrite high" in str(m.value)]
+    assert len(described) == 1, [str(m.value) for m in app.markdown]
+    assert described[0].startswith("**beta** · **Nitrite high**")
+    assert "`nitrite_high`" in described[0]  # the code, small, for `aquarium alerts ack`
+    app.toggle[0].set_value(True).run()
+    assert not [m for m in app.markdown if "Nitrite high" in str(m.value)]

@@ -91,7 +91,8 @@ def _shoot(page: object, path: Path) -> None:
 def test_a_result_typed_in_the_logbook_shows_on_the_trends_page(
     dashboard_server: str, tmp_path: Path
 ) -> None:
-    """Overview loads; a nitrite result saved through the form is stored and drawn on Trends."""
+    """The home grid's card opens the tank's overview; a nitrite result saved through the form
+    is stored and drawn on Trends."""
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as playwright:
@@ -99,7 +100,11 @@ def test_a_result_typed_in_the_logbook_shows_on_the_trends_page(
         page = browser.new_page(viewport={"width": 1280, "height": 800})
         page.set_default_timeout(20_000)
         page.goto(dashboard_server)
+        expect(page.get_by_role("heading", name="Tanks at a glance")).to_be_visible()
+        _shoot(page, tmp_path / "home.png")
+        page.get_by_role("link", name=TANK, exact=True).click()
         expect(page.get_by_role("heading", name=f"Overview · {TANK}")).to_be_visible()
+        assert f"tank={TANK}" in page.url
         expect(page.get_by_text("Nitrate (NO3)").first).to_be_visible()
         # The alert quotes keeper text with a markdown link and a bare URL: neither is a link.
         expect(page.get_by_text("<b>bold</b>").first).to_be_visible()
@@ -125,5 +130,5 @@ def test_a_result_typed_in_the_logbook_shows_on_the_trends_page(
     engine = open_engine(f"sqlite:///{tmp_path / 'browser.db'}")
     assert [t.value for t in list_tests(engine, TANK, parameter="nitrite")][-1] == 0.3
     engine.dispose()
-    for name in ("overview", "logbook", "trends"):
+    for name in ("home", "overview", "logbook", "trends"):
         assert (tmp_path / f"{name}.png").stat().st_size > 10_000

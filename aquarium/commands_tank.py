@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from aquarium.settings import load_settings
 from aquarium.wiring import engine_for
 from db.tanks import archive_tank, get_tank, remove_tank, unarchive_tank
+from settings.environment import load_settings
 
 
 @click.command("remove")

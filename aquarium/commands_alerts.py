@@ -19,7 +19,7 @@ from sensors.times import iso_utc
 from settings.environment import Settings, load_settings
 
 if TYPE_CHECKING:
-    from alerts.engine import AlertEngine
+    from alerts.engine import AlertEngine, Sink
 
 STATES = {
     "open": OPEN_STATES,
@@ -61,7 +61,7 @@ def alert_engine_for(
         ca_file=mqtt.ca_file,
     )
     notifier = AppriseNotifier(config.notify.urls)
-    sinks = [VerdictRecorder(engine, profiles), publisher, notifier]
+    sinks: list[Sink] = [VerdictRecorder(engine, profiles), publisher, notifier]
     return AlertEngine(engine, Evaluator(engine, default_rules(), profiles), sinks)
 
 

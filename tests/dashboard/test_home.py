@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, event
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import PageLink
 
 from alerts.engine import AlertEngine
 from alerts.evaluator import Evaluator
@@ -15,6 +17,12 @@ from db.manual import TestResult as KitResult
 from db.manual import log_tests
 from db.tanks import add_tank
 from tests.dashboard.conftest import open_page
+
+
+def _links(app: AppTest) -> list[PageLink]:
+    """The page links on the page, in order (the tank cards' names)."""
+    return [link for link in app.get("page_link") if isinstance(link, PageLink)]
+
 
 CALM = {"nitrate": 10.0, "nitrite": 0.0, "ammonia": 0.0, "ph": 7.4, "kh": 5.0}
 
@@ -45,7 +53,7 @@ def test_the_firing_tank_is_first_and_red(dashboard_engine: Engine) -> None:
     assert summaries["alpha"].firing == 0 and summaries["alpha"].status is not None
     app = open_page("home", tank=None)
     assert not app.exception, app.exception
-    links = [str(link.label) for link in app.get("page_link")]
+    links = [str(link.label) for link in _links(app)]
     assert links[0] == "**beta**", links
     assert set(links) == {"**alpha**", "**beta**", "**gamma**"}
     badges = [str(m.value) for m in app.markdown if "-badge[" in str(m.value)]
@@ -79,7 +87,7 @@ def test_a_card_opens_its_tank_through_the_url(dashboard_engine: Engine) -> None
     now = datetime.now(UTC)
     _three_tanks(dashboard_engine, now)
     home = open_page("home", tank=None)
-    link = next(link for link in home.get("page_link") if str(link.label) == "**gamma**")
+    link = next(link for link in _links(home) if str(link.label) == "**gamma**")
     assert link.proto.query_string == "tank=gamma"
     app = open_page("overview", tank=None, url_tank="gamma")
     assert not app.exception, app.exception

@@ -132,6 +132,12 @@ def dashboard(host: str, port: int) -> None:
     help="Replay this much of the simulated routine first (as --backfill wrote it), so live "
     "values continue a backfilled history, e.g. 42d.",
 )
+@click.option(
+    "--until-real-tank",
+    is_flag=True,
+    help="Stop once a tank that is not simulated exists (the keeper added one or a sensor "
+    "published): what `aquarium up` runs the demo with.",
+)
 def simulate(
     tank: str,
     interval: float,
@@ -141,6 +147,7 @@ def simulate(
     faults: tuple[str, ...],
     backfill: str | None,
     history: str | None,
+    until_real_tank: bool,
 ) -> None:
     """Publish a simulated tank to aquarium/<tank>/<parameter> (clearly labelled as simulated)."""
     from sensors.simulator import BrokerAddress, run_simulator
@@ -156,7 +163,12 @@ def simulate(
         raise AquariumError(f"unknown fault ({exc}); use one of {names}") from exc
     settings = load_settings()
     engine = engine_for(settings)
-    from aquarium.demo import backfill_history, mark_simulated, parse_span
+    from aquarium.demo import (
+        backfill_history,
+        mark_simulated,
+        parse_span,
+        stop_when_a_real_tank_exists,
+    )
 
     mark_simulated(engine, tank)
     if backfill:
@@ -167,6 +179,8 @@ def simulate(
         mqtt.host, mqtt.port, mqtt.username, mqtt.password, mqtt.tls, mqtt.ca_file
     )
     stop = _stop_on_signals()
+    if until_real_tank:
+        stop_when_a_real_tank_exists(engine, stop)
     log.info("simulating tank %r on %s every %g s", tank, mqtt.display, interval)
     count = run_simulator(
         broker,
@@ -202,15 +216,22 @@ def broker(host: str, port: int) -> None:
     "--port", default=8501, show_default=True, type=click.IntRange(1, 65535), help="Dashboard port."
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Dashboard address.")
-@click.option("--no-demo", is_flag=True, help="Do not run the simulator even without sensors.")
+@click.option(
+    "--no-demo",
+    is_flag=True,
+    help="Never run the demo tank (by default it runs until you have a tank of your own).",
+)
+@click.option(
+    "--demo", "force_demo", is_flag=True, help="Run the demo tank even beside real tanks."
+)
 @click.option(
     "--demo-history",
     default="70d",
     show_default=True,
     help="History written for the demo tank on its first start.",
 )
-def up(port: int, host: str, no_demo: bool, demo_history: str) -> None:
-    """Run everything here: broker, daemon, dashboard (and a demo tank when no sensors exist)."""
+def up(port: int, host: str, no_demo: bool, force_demo: bool, demo_history: str) -> None:
+    """Run everything here: broker, daemon, dashboard (and a demo tank until you have a tank)."""
     settings = load_settings()
     engine = engine_for(settings)
     sync_tanks(engine, settings.config)
@@ -232,17 +253,22 @@ def up(port: int, host: str, no_demo: bool, demo_history: str) -> None:
             )
     click.echo(f"database: {engine.url.render_as_string()}", err=True)
     supervisor.start("daemon", aquarium_argv("ingest"), env)
-    if not settings.config.sensors and not no_demo:
-        from aquarium.demo import ensure_demo_history
+    from aquarium.demo import real_tank_names
 
-        click.echo(f"no sensors configured: simulating a tank called {DEMO_TANK!r}", err=True)
-        from aquarium.demo import parse_span
+    real = real_tank_names(engine)
+    if force_demo or not (no_demo or settings.config.sensors or real):
+        from aquarium.demo import ensure_demo_history, parse_span
 
+        click.echo(f"no tanks of your own yet: simulating a tank called {DEMO_TANK!r}", err=True)
         history = ensure_demo_history(engine, DEMO_TANK, parse_span(demo_history))
         argv = aquarium_argv(
             "simulate", "--tank", DEMO_TANK, "--history", f"{history.total_seconds():.0f}s"
         )
-        supervisor.start("simulator", argv, env)
+        # It stops by itself once the keeper adds a tank or a sensor publishes for one.
+        argv += [] if force_demo else ["--until-real-tank"]
+        supervisor.start("simulator", argv, env, may_finish=True)
+    elif real:
+        click.echo(f"tanks: {', '.join(real)} (no demo; 'up --demo' runs it anyway)", err=True)
     supervisor.start(
         "dashboard", aquarium_argv("dashboard", "--host", host, "--port", str(port)), env
     )

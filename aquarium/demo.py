@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
@@ -13,12 +15,16 @@ from db.errors import NotFound
 from db.maintenance import log_event
 from db.manual import TestResult, log_tests
 from db.readings import BatchStore, NewReading, first_reading_time
-from db.tanks import add_tank, get_tank, update_tank
+from db.tanks import add_tank, get_tank, list_tanks, update_tank
 from sensors.errors import AquariumError
 from sensors.keeper_routine import DEMO_SPEC, STEP, Action, KeeperRoutine
 from sensors.naming import default_topic
 from sensors.virtual_tank import Fault, VirtualTank
 
+log = logging.getLogger(__name__)
+
+# How often the live demo asks whether the keeper has a tank of their own: a few rounds of it.
+REAL_TANK_CHECK_S = 5.0
 DEMO_VOLUME_L = 96.0  # 60 x 40 cm at 40 cm deep, 24 L per 10 cm (DOMAIN.md)
 # Ten weeks: the first water change (about week 6) and a forecast after it, so the demo shows the
 # advisor at work rather than asking for data.
@@ -130,3 +136,33 @@ def ensure_demo_history(engine: Engine, tank: str, span: timedelta = DEMO_HISTOR
         backfill_history(engine, tank, span, end=end)
         return span + (datetime.now(UTC) - end)
     return datetime.now(UTC) - first
+
+
+def real_tank_names(engine: Engine) -> list[str]:
+    """Tanks that are not simulated (and not archived): the keeper's own."""
+    return [t.name for t in list_tanks(engine) if not t.simulated]
+
+
+def stop_when_a_real_tank_exists(
+    engine: Engine, stop: threading.Event, every_s: float = REAL_TANK_CHECK_S
+) -> threading.Thread:
+    """Set STOP once the keeper adds a tank or a sensor publishes for one: the demo steps aside."""
+
+    def watch() -> None:
+        while not stop.wait(every_s):
+            try:
+                found = real_tank_names(engine)
+            except AquariumError as exc:  # a locked database: ask again next time
+                log.debug("checking for real tanks failed: %s", exc)
+                continue
+            if found:
+                log.info(
+                    "tank %r is real: the demo stops streaming (remove it with "
+                    "'aquarium tank remove demo', or from the dashboard's home page)",
+                    found[0],
+                )
+                stop.set()
+
+    thread = threading.Thread(target=watch, name="demo-watch", daemon=True)
+    thread.start()
+    return thread

@@ -58,6 +58,7 @@ class Child:
 
     name: str
     process: subprocess.Popen[bytes]
+    may_finish: bool = False  # a clean exit (status 0) is its job done, not a failure
 
 
 class Supervisor:
@@ -67,10 +68,13 @@ class Supervisor:
         self.children: list[Child] = []
         self._stopping = False
 
-    def start(self, name: str, argv: list[str], env: dict[str, str]) -> Child:
-        """Start ARGV as NAME, sharing our terminal for its logs."""
+    def start(
+        self, name: str, argv: list[str], env: dict[str, str], *, may_finish: bool = False
+    ) -> Child:
+        """Start ARGV as NAME, sharing our terminal for its logs; a child that MAY_FINISH can
+        exit with status 0 while the others keep running (the demo, once a real tank exists)."""
         log.info("starting %s", name)
-        child = Child(name, subprocess.Popen(argv, env=env))
+        child = Child(name, subprocess.Popen(argv, env=env), may_finish)
         self.children.append(child)
         return child
 
@@ -86,6 +90,10 @@ class Supervisor:
         while not self._stopping:
             for child in self.children:
                 code = child.process.poll()
+                if code == 0 and child.may_finish:
+                    log.info("%s finished; the rest keep running", child.name)
+                    self.children.remove(child)
+                    break
                 if code is not None:
                     log.error("%s exited with status %s; stopping the rest", child.name, code)
                     status = 1

@@ -6,11 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 import streamlit as st
 
-from dashboard.formatting import local
+from dashboard.formatting import local, plain
 from dashboard.state import engine, keeper_zone
 from dashboard.status_view import show_pipeline_status
 from dashboard.tank_cards import ACT, CARD_STYLE, FINE, by_urgency, show_tank_card, urgency
-from db.home import tank_summaries
+from db.errors import NotFound
+from db.home import TankSummary, tank_summaries
+from db.tanks import archive_tank, remove_tank
 
 REFRESH = timedelta(seconds=30)
 OVERVIEW = "views/overview.py"
@@ -18,11 +20,50 @@ OVERVIEW = "views/overview.py"
 st.title("Tanks at a glance")
 
 
+def _retire_demo(names: list[str], keep_history: bool) -> None:
+    for name in names:
+        try:
+            (archive_tank if keep_history else remove_tank)(engine(), name)
+        except NotFound:
+            continue  # removed meanwhile, from another tab or the command line
+    done = "archived (its history kept)" if keep_history else "removed with its history"
+    st.session_state["home_note"] = f"The demo tank is {done}."
+
+
+def offer_to_retire_the_demo(tanks: list[TankSummary]) -> None:
+    """Once the keeper has a tank of their own the demo has stopped: offer to take it away."""
+    demos = [t.name for t in tanks if t.simulated]
+    real = [t.name for t in tanks if not t.simulated]
+    if not demos or not real:
+        return
+    with st.container(border=True, key="demo-offer"):
+        st.markdown(
+            f"**{plain(', '.join(demos))}** is the simulated demo tank. It stopped streaming when "
+            f"**{plain(real[0])}** appeared. Remove it?"
+        )
+        with st.container(horizontal=True):
+            st.button(
+                "Remove the demo and its history",
+                key="demo-remove",
+                on_click=_retire_demo,
+                args=(demos, False),
+            )
+            st.button(
+                "Archive it (keep its history)",
+                key="demo-archive",
+                on_click=_retire_demo,
+                args=(demos, True),
+            )
+
+
 @st.fragment(run_every=REFRESH)
 def grid() -> None:
     now = datetime.now(UTC)
     show_pipeline_status()
     tanks = by_urgency(tank_summaries(engine(), now))
+    if "home_note" in st.session_state:
+        st.success(st.session_state.pop("home_note"))
+    offer_to_retire_the_demo(tanks)
     if not tanks:
         st.info(
             "No tanks yet. Add one on the **Tanks** page, or publish a reading to "

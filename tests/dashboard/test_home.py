@@ -15,7 +15,8 @@ from db.bulk import bulk_insert_readings
 from db.home import tank_summaries
 from db.manual import TestResult as KitResult
 from db.manual import log_tests
-from db.tanks import add_tank
+from db.readings import reading_series
+from db.tanks import add_tank, list_tanks
 from tests.dashboard.conftest import open_page
 
 
@@ -123,3 +124,41 @@ def test_alerts_page_lists_every_tanks_alerts_by_default(dashboard_engine: Engin
     assert "`nitrite_high`" in described[0]  # the code, small, for `aquarium alerts ack`
     app.toggle[0].set_value(True).run()
     assert not [m for m in app.markdown if "Nitrite high" in str(m.value)]
+
+
+def test_the_page_offers_to_remove_the_demo_once_a_real_tank_exists(
+    dashboard_engine: Engine,
+) -> None:
+    """With the demo and a real tank, one click removes the demo's history and nothing else."""
+    now = datetime.now(UTC)
+    add_tank(dashboard_engine, "demo", simulated=True)
+    bulk_insert_readings(dashboard_engine, "demo", "ph", [(now.timestamp() - 60, 7.2)])
+    app = open_page("home", tank=None)
+    assert not [b for b in app.button if b.key == "demo-remove"], "no offer with only the demo"
+    _three_tanks(dashboard_engine, now)
+    app = open_page("home", tank=None)
+    next(b for b in app.button if b.key == "demo-remove").click().run()
+    assert not app.exception, app.exception
+    assert [t.name for t in list_tanks(dashboard_engine, include_archived=True)] == [
+        "alpha",
+        "beta",
+        "gamma",
+    ]
+    assert "removed with its history" in str(app.success[0].value)
+    assert "**demo**" not in [str(link.label) for link in _links(app)]
+
+
+def test_archiving_the_demo_keeps_its_history(dashboard_engine: Engine) -> None:
+    """'Archive it' hides the demo from the grid but keeps its readings."""
+    now = datetime.now(UTC)
+    add_tank(dashboard_engine, "demo", simulated=True)
+    bulk_insert_readings(dashboard_engine, "demo", "ph", [(now.timestamp() - 60, 7.2)])
+    add_tank(dashboard_engine, "turtles")
+    app = open_page("home", tank=None)
+    next(b for b in app.button if b.key == "demo-archive").click().run()
+    assert [str(link.label) for link in _links(app)] == ["**turtles**"]
+    assert [t.name for t in list_tanks(dashboard_engine, include_archived=True)] == [
+        "demo",
+        "turtles",
+    ]
+    assert reading_series(dashboard_engine, "demo", "ph", now - timedelta(hours=1))

@@ -95,5 +95,6 @@ def load_tank_history(
         samples=samples,
         maintenance=events,
         sensors=list(statuses.values()),
-        created_at=found.set_up_at,  # unknown: treated as established (db/schema.py)
+        created_at=found.set_up_at,  # unknown: judged by how old its history is (health/)
+        added_at=found.created_at,
     )

@@ -17,7 +17,7 @@ from health.chemistry import compensate_ec25
 from health.profiles import Profile
 from health.types import MaintenanceEvent, Sample
 from health.verdict import Reason, Severity
-from health.wording import num, on_date, when
+from health.wording import local_date, num, on_date, when
 
 __all__ = ["UnloggedChange", "conductivity_reasons", "ec25_series", "find_unlogged_change"]
 
@@ -140,13 +140,17 @@ def conductivity_reasons(
     limit = profile.conductivity_rise_percent
     if rise >= limit / 2:
         severity: Severity = "soon" if rise >= limit else "info"
+        # Judgement: dilute the rise away as if tap water read zero; real tap water carries some
+        # salts, so this errs small, as a first change should.
+        fraction = 1.0 - baseline / current
         reasons.append(
             Reason(
                 "conductivity_rise",
                 f"Conductivity ({note}) is up {rise:.0f} % since the water change on "
-                f"{on_date(last_change.date())} ({num(baseline)} → {num(current)} µS/cm; "
+                f"{on_date(local_date(last_change))} ({num(baseline)} → {num(current)} µS/cm; "
                 f"a change is due at {limit:.0f} %).",
                 severity,
+                change_fraction=fraction,
             )
         )
     return reasons

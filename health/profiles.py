@@ -105,6 +105,19 @@ class Profile:
     conductivity_step_hours: float = 3.0
     # DOMAIN "Nitrogen cycle": a new tank cycles in 4-8 weeks => 56 days.
     new_tank_days: float = 56.0
+    # The keeper's own kit, when it reads finer or coarser than the catalogue's colour card
+    # (DOMAIN "Test kits"); 0 means the catalogue's step.
+    ph_kit_step: float = 0.0
+    ammonia_kit_step: float = 0.0
+    nitrite_kit_step: float = 0.0
+    nitrate_kit_step: float = 0.0
+    kh_kit_step: float = 0.0
+    # Judgement: a test within 3 days of a change still tells the level at the change (issue 10);
+    # an older one is only a start for an estimate.
+    change_test_max_gap_days: float = 3.0
+    # Judgement: successive changes of a multi-change plan a day apart, so each one's temperature
+    # and pH swing settles within the 24 h DOMAIN "Temperature" asks for.
+    plan_spacing_days: float = 1.0
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -125,7 +138,13 @@ class Profile:
         self._order("orp_floor", "orp_min")
         self._order("min_change_percent", "max_change_percent")
         self._order("flow_drop_percent", "flow_fail_percent")
-        for name in ("tap_nitrate", "ammonia_detect", "nitrite_detect", "free_ammonia_watch"):
+        for name in (
+            "tap_nitrate",
+            "ammonia_detect",
+            "nitrite_detect",
+            "free_ammonia_watch",
+            *_KIT_STEPS,
+        ):
             if getattr(self, name) < 0:
                 self._fail(f"{name} cannot be negative, got {getattr(self, name)}")
         for name in _POSITIVE:
@@ -145,7 +164,16 @@ class Profile:
         raise ValueError(f"profile {self.name!r}: {problem}")
 
 
+_KIT_STEPS = (
+    "ph_kit_step",
+    "ammonia_kit_step",
+    "nitrite_kit_step",
+    "nitrate_kit_step",
+    "kh_kit_step",
+)
 _POSITIVE = (
+    "change_test_max_gap_days",
+    "plan_spacing_days",
     "horizon_days",
     "max_change_interval_days",
     "nitrate_test_max_age_days",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -64,6 +65,16 @@ class LinearFit:
     slope: float
     n: int
     span_days: float
+    # For the spread of the line (ordinary least squares): the residuals' standard deviation
+    # (0 with two points, which fit any line), the mean of x and the sum of squares about it.
+    residual_sd: float = 0.0
+    mean_x: float = 0.0
+    sxx: float = 1.0
+
+    def spread_at(self, moment: datetime) -> float:
+        """The standard error of the fitted value at ``moment`` from the residuals alone."""
+        x = days(moment - self.origin)
+        return self.residual_sd * math.sqrt(1.0 / self.n + (x - self.mean_x) ** 2 / self.sxx)
 
     def at(self, moment: datetime) -> float:
         """The fitted value at ``moment``."""
@@ -94,4 +105,10 @@ def fit_line(points: Sequence[tuple[datetime, float]]) -> LinearFit | None:
         return None
     sxy = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True))
     slope = sxy / sxx
-    return LinearFit(origin, mean_y - slope * mean_x, slope, len(points), max(xs) - min(xs))
+    intercept = mean_y - slope * mean_x
+    n = len(points)
+    residual_sd = 0.0
+    if n > 2:
+        squares = sum((y - intercept - slope * x) ** 2 for x, y in zip(xs, ys, strict=True))
+        residual_sd = math.sqrt(squares / (n - 2))
+    return LinearFit(origin, intercept, slope, n, max(xs) - min(xs), residual_sd, mean_x, sxx)

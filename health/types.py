@@ -152,17 +152,21 @@ class TankHistory:
     samples: dict[str, list[Sample]]
     maintenance: list[MaintenanceEvent]
     sensors: list[SensorStatus] = field(default_factory=list)
-    created_at: datetime | None = None
+    created_at: datetime | None = None  # the keeper's set-up date; None: not given
+    added_at: datetime | None = None  # when the tank was added to the app: its first history
 
     def __post_init__(self) -> None:
         if self.volume_l is not None and not self.volume_l > 0:
             raise ValueError(f"volume_l must be positive, got {self.volume_l}")
-        ordered = {name: sorted(values, key=_time) for name, values in self.samples.items()}
+        # Ties are broken on the content, so the order results were typed in never matters.
+        ordered = {name: sorted(values, key=_sample_key) for name, values in self.samples.items()}
         object.__setattr__(self, "samples", ordered)
-        object.__setattr__(self, "maintenance", sorted(self.maintenance, key=_time))
+        object.__setattr__(self, "maintenance", sorted(self.maintenance, key=_event_key))
         object.__setattr__(self, "sensors", list(self.sensors))
         if self.created_at is not None:
             object.__setattr__(self, "created_at", as_utc(self.created_at, "created_at"))
+        if self.added_at is not None:
+            object.__setattr__(self, "added_at", as_utc(self.added_at, "added_at"))
 
     def series(self, parameter: str) -> list[Sample]:
         """The samples of ``parameter`` in time order (empty when there are none)."""
@@ -191,5 +195,9 @@ class TankHistory:
         )
 
 
-def _time(item: Sample | MaintenanceEvent) -> datetime:
-    return item.time
+def _sample_key(s: Sample) -> tuple[datetime, str, float]:
+    return (s.time, s.source, s.value)
+
+
+def _event_key(m: MaintenanceEvent) -> tuple[datetime, str, float, float, str]:
+    return (m.time, m.kind, m.percent or 0.0, m.litres or 0.0, m.note)

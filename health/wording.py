@@ -1,10 +1,44 @@
-"""How numbers and times read in the keeper's messages."""
+"""How numbers and times read in the keeper's messages, in the keeper's zone."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, date, datetime, tzinfo
 
-__all__ = ["cap", "num", "on_date", "rule_title", "when"]
+__all__ = [
+    "cap",
+    "current_zone",
+    "day_month",
+    "display_zone",
+    "local_date",
+    "num",
+    "on_date",
+    "rule_title",
+    "when",
+    "window",
+]
+
+# The zone messages are written in. The advisor sets it for one verdict (the dashboard passes the
+# keeper's zone, the command line the machine's, JSON output UTC), so the checks need not carry it.
+_ZONE: ContextVar[tzinfo] = ContextVar("health_display_zone", default=UTC)
+
+
+@contextmanager
+def display_zone(zone: tzinfo | None) -> Iterator[None]:
+    """Write times and dates in ``zone`` (UTC when None) inside the block."""
+    token = _ZONE.set(zone or UTC)
+    try:
+        yield
+    finally:
+        _ZONE.reset(token)
+
+
+def current_zone() -> tzinfo:
+    """The zone messages are being written in."""
+    return _ZONE.get()
+
 
 # The titles a keeper reads for the alert rules' codes (alerts/rules.py default_rules); the code
 # stays visible, small, for searching logs and `aquarium alerts ack`.
@@ -37,14 +71,38 @@ def num(value: float) -> str:
     return text if "e" not in text else f"{value:f}".rstrip("0").rstrip(".")
 
 
+def local_date(moment: datetime) -> date:
+    """The calendar day of ``moment`` in the keeper's zone."""
+    return moment.astimezone(_ZONE.get()).date()
+
+
 def when(moment: datetime) -> str:
-    """A moment in UTC to the minute; the dashboard shows local time, messages stay unambiguous."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    """A moment to the minute in the keeper's zone, with the zone named so it is unambiguous."""
+    local = moment.astimezone(_ZONE.get())
+    return local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or "UTC")
 
 
 def on_date(day: date) -> str:
     """A date as YYYY-MM-DD."""
     return day.isoformat()
+
+
+def day_month(day: date) -> str:
+    """A date as a keeper says it: '14 Dec'."""
+    return f"{day.day} {day:%b}"
+
+
+def window(earliest: date, likely: date, latest: date, today: date | None = None) -> str:
+    """'between 12 and 16 Dec, most likely 14 Dec'; 'on 14 Dec' when the window is one day."""
+    if earliest == latest:
+        return f"on {day_month(likely)}"
+    if earliest == today:
+        first = "today"
+    elif (earliest.month, earliest.year) == (latest.month, latest.year):
+        first = str(earliest.day)
+    else:
+        first = day_month(earliest)
+    return f"between {first} and {day_month(latest)}, most likely {day_month(likely)}"
 
 
 def cap(text: str) -> str:

@@ -16,10 +16,15 @@ KEYS = {
     "at",
     "status",
     "due",
+    "due_earliest",
+    "due_latest",
     "change_percent",
     "change_litres",
+    "plan",
     "free_ammonia_mg_l",
+    "zone",
     "reasons",
+    "forecast",
 }
 
 

@@ -28,7 +28,7 @@ def test_steady_build_up_forecasts_the_due_date() -> None:
     assert v.change_percent == 40
     assert v.change_litres == 38.4
     assert v.codes() == ["nitrate_forecast"]
-    assert "2026-11-30" in v.reasons[0].message and "40 mg/L" in v.reasons[0].message
+    assert "most likely 30 Nov" in v.reasons[0].message and "40 mg/L" in v.reasons[0].message
 
 
 def test_forecast_within_the_horizon_is_soon() -> None:
@@ -275,7 +275,12 @@ def test_overrides_change_the_verdict() -> None:
 
 
 def test_json_shape_matches_the_issue() -> None:
-    """to_json_dict has exactly the issue's keys, an ISO UTC `at` and a YYYY-MM-DD `due`."""
+    """to_json_dict has the issues' keys (4, and 10's window, plan and cone), UTC `at` and dates.
+
+    Hand-worked: 12, 19, 26 on days 1, 8, 15 rise 1 mg/L a day and reach 40 on day 29 (30 Nov,
+    09:00 UTC); the kit reads 40 to a quarter (10 mg/L), so half a step (5 mg/L) is 5 days either
+    way: between 25 Nov and 5 Dec.
+    """
     v = advise(
         nitrate_history([(1, 12), (8, 19), (15, 26)]), datetime(2026, 11, 16, 10, tzinfo=UTC)
     )
@@ -285,16 +290,24 @@ def test_json_shape_matches_the_issue() -> None:
         "at",
         "status",
         "due",
+        "due_earliest",
+        "due_latest",
         "change_percent",
         "change_litres",
+        "plan",
         "free_ammonia_mg_l",
+        "zone",
         "reasons",
+        "forecast",
     ]
     assert data["at"] == "2026-11-16T10:00:00Z"
     assert data["due"] == "2026-11-30"
+    assert (data["due_earliest"], data["due_latest"]) == ("2026-11-25", "2026-12-05")
+    assert data["forecast"]["crossing"] == "2026-11-30T09:00:00Z"
+    assert data["forecast"]["points"][0]["time"] == "2026-11-16T10:00:00Z"
     assert data["status"] in ("ok", "soon", "now")
     assert isinstance(data["change_percent"], int)
-    assert all(set(r) == {"code", "message"} for r in data["reasons"])
+    assert all(set(r) == {"code", "severity", "message"} for r in data["reasons"])
     assert date.fromisoformat(data["due"])
 
 

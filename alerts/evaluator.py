@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from sqlalchemy import Engine
 
@@ -43,8 +43,10 @@ class Evaluator:
         engine: Engine,
         rules: Sequence[Rule] | None = None,
         profiles: ProfileLookup = builtin_profile,
+        zone: tzinfo | None = None,
     ) -> None:
         self.engine = engine
+        self.zone = zone  # the keeper's: alert messages are read on a phone, in local time
         self.rules = list(rules) if rules is not None else default_rules()
         names = [r.name for r in self.rules]
         if len(set(names)) != len(names):
@@ -56,8 +58,12 @@ class Evaluator:
         at = as_utc(at, "at")
         history = load_tank_history(self.engine, tank, at).until(at)
         profile = self.profiles(tank, history.profile)
+        # The MQTT advice topic carries the verdict as `aquarium advise --json` does, in UTC; the
+        # alert messages are the same verdict written in the keeper's zone (issue 10). The
+        # status does not depend on the zone, so both verdicts fire the same rules.
         verdict = advise(history, at, profile)
-        ctx = Context(history, verdict, profile, at)
+        local = advise(history, at, profile, self.zone) if self.zone is not None else verdict
+        ctx = Context(history, local, profile, at)
         stored = load_rule_states(self.engine, tank)
         updates: list[RuleUpdate] = []
         notices: list[Notice] = []

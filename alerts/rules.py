@@ -18,6 +18,7 @@ from health.levels import current_reading
 from health.profiles import Profile, limits
 from health.rules import RuleSpec
 from health.sensor_health import SensorIssue, sensor_issues, trusted, untrusted_parameters
+from health.summary import headline
 from health.types import PARAMETER_UNITS, Sample, TankHistory, label
 from health.verdict import Verdict
 from health.wording import cap, num, when
@@ -203,14 +204,9 @@ class AdvisorStatus:
             return Condition(None)
         if v.status != self.status:
             return Condition(False, _CLEAR[v.status])
-        head = "Water change needed now" if v.status == "now" else "Water change due soon"
-        if v.due and v.status != "now":
-            head += f" (by {v.due.isoformat()})"
-        if v.change_percent:
-            litres = f", {num(v.change_litres)} L" if v.change_litres else ""
-            head += f": change {v.change_percent} %{litres}"
+        # The banner's and the command line's headline, word for word (issue 10).
         why = [r.message for r in v.reasons if r.severity == v.status]
-        return Condition(True, " ".join([head + ".", *why]))
+        return Condition(True, " ".join([headline(v), *why]))
 
 
 # What a resolved advisor alert says, by the verdict that resolved it.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from sqlalchemy import Engine
 
@@ -27,8 +27,10 @@ def profile_for(config: AppConfig, tank: str, profile_name: str) -> Profile:
         ) from exc
 
 
-def verdict_for(engine: Engine, config: AppConfig, tank: str, at: datetime) -> Verdict:
-    """The advisor's verdict for TANK at AT, from data up to AT."""
+def verdict_for(
+    engine: Engine, config: AppConfig, tank: str, at: datetime, zone: tzinfo | None = None
+) -> Verdict:
+    """The advisor's verdict for TANK at AT, from data up to AT, written in ZONE (UTC if None)."""
     found = get_tank(engine, tank)
     profile = profile_for(config, tank, found.profile)
-    return advise(load_tank_history(engine, tank, at), at, profile)
+    return advise(load_tank_history(engine, tank, at), at, profile, zone)

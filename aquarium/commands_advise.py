@@ -8,23 +8,17 @@ import click
 
 from aquarium.advice import verdict_for
 from aquarium.wiring import engine_for
+from dashboard.formatting import server_zone
 from db.tanks import list_tanks
+from health.summary import headline
 from health.verdict import Verdict
 from sensors.keeper_input import parse_when
 from settings.environment import load_settings
 
-MARK = {"ok": "OK", "soon": "SOON", "now": "NOW"}
-
 
 def describe(verdict: Verdict) -> str:
-    """The verdict as a few lines for a terminal."""
-    head = f"{verdict.tank}: {MARK[verdict.status]}"
-    if verdict.due:
-        head += f", water change due {verdict.due.isoformat()}"
-    if verdict.change_percent:
-        litres = f" ({verdict.change_litres:g} L)" if verdict.change_litres else ""
-        head += f", change {verdict.change_percent} %{litres}"
-    lines = [head]
+    """The verdict as a few lines for a terminal: the banner's headline, then the reasons."""
+    lines = [f"{verdict.tank}: {headline(verdict)}"]
     if verdict.free_ammonia_mg_l is not None:
         lines.append(f"  free ammonia (NH3): {verdict.free_ammonia_mg_l:g} mg/L")
     lines += [f"  - [{r.code}] {r.message}" for r in verdict.reasons]
@@ -43,7 +37,9 @@ def advise(tank_name: str | None, at: str | None, as_json: bool) -> None:
     names = [tank_name] if tank_name else [t.name for t in list_tanks(engine)]
     if not names:
         raise click.ClickException("no tanks yet; add one with 'aquarium tank add NAME'")
-    verdicts = [verdict_for(engine, settings.config, name, moment) for name in names]
+    # JSON stays UTC; the text is for the keeper at this machine, so in its zone (issue 10).
+    zone = None if as_json else server_zone()
+    verdicts = [verdict_for(engine, settings.config, name, moment, zone) for name in names]
     if as_json:
         body = [v.to_json_dict() for v in verdicts]
         click.echo(json.dumps(body[0] if tank_name else body, indent=2, ensure_ascii=False))

@@ -42,6 +42,7 @@ def alert_engine_for(
     from alerts.mqtt_publisher import MqttAlertPublisher
     from alerts.rules import default_rules
     from alerts.verdict_recorder import VerdictRecorder
+    from dashboard.formatting import server_zone
 
     config = settings.config
     for tank in config.tanks:  # a bad limit override fails here, in one line, not every minute
@@ -62,7 +63,8 @@ def alert_engine_for(
     )
     notifier = AppriseNotifier(config.notify.urls)
     sinks: list[Sink] = [VerdictRecorder(engine, profiles), publisher, notifier]
-    return AlertEngine(engine, Evaluator(engine, default_rules(), profiles), sinks)
+    evaluator = Evaluator(engine, default_rules(), profiles, server_zone())
+    return AlertEngine(engine, evaluator, sinks)
 
 
 def _local(moment: datetime | None) -> str:

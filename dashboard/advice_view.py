@@ -1,19 +1,22 @@
 """The water-change advisor's verdict as a banner: status, due date, how much, and why.
 
 The advisor lives in health/ (pure) and the history loader in db/; this module only wires them to
-the page. When the advisor is not installed it shows nothing, never a made-up verdict.
+the page, in the keeper's zone. The headline is health.summary's, word for word what `aquarium
+advise` and the alerts say. When the advisor is not installed it shows nothing, never a made-up
+verdict.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from dashboard.formatting import plain
+from dashboard.formatting import plain, server_zone
 from dashboard.state import engine, keeper_zone, profile_for
 from db.tanks import Tank
+from health.summary import due_phrase, headline
 
 if TYPE_CHECKING:
     from health.verdict import Verdict
@@ -22,8 +25,10 @@ if TYPE_CHECKING:
 CACHE_SECONDS = 60
 
 
-def advice_for(tank: Tank, at: datetime | None = None) -> Verdict | None:
-    """The advisor's verdict for TANK at AT (now), or None when health.advisor is unavailable."""
+def advice_for(
+    tank: Tank, at: datetime | None = None, zone: tzinfo | None = None
+) -> Verdict | None:
+    """The advisor's verdict for TANK at AT (now) in ZONE, or None when health is unavailable."""
     try:
         from health.advisor import advise
     except ImportError:
@@ -32,60 +37,54 @@ def advice_for(tank: Tank, at: datetime | None = None) -> Verdict | None:
 
     at = at or datetime.now(UTC)
     profile, _warning = profile_for(tank)
-    return advise(load_tank_history(engine(), tank.name, at), at, profile)
+    return advise(load_tank_history(engine(), tank.name, at), at, profile, zone or server_zone())
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _cached_advice(name: str, minute: int, _tank: Tank) -> Verdict | None:
-    return advice_for(_tank, datetime.fromtimestamp(minute * 60, UTC))
+def _cached_advice(name: str, minute: int, zone_name: str, _tank: Tank) -> Verdict | None:
+    zone = keeper_zone() if zone_name else None
+    return advice_for(_tank, datetime.fromtimestamp(minute * 60, UTC), zone)
 
 
-def _day(due: date, zone: tzinfo | None) -> str:
-    """'today' when the due date has come (in the keeper's zone), else 'Tue 24 Nov'."""
-    return "today" if due <= datetime.now(zone).date() else f"{due:%a %d %b}"
+def forget_advice() -> None:
+    """Drop cached verdicts: a test or a water change just logged must show at once (issue 10)."""
+    _cached_advice.clear()
 
 
-def _headline(verdict: Verdict, zone: tzinfo | None = None) -> str:
-    amount = ""
-    if verdict.change_percent:
-        litres = f" ({verdict.change_litres:g} L)" if verdict.change_litres else ""
-        amount = f" Change {verdict.change_percent} %{litres}."
-    if verdict.status == "now":
-        return f"**Water change needed now.**{amount}"
-    due = f" Due {_day(verdict.due, zone)}." if verdict.due else ""
-    if verdict.status == "soon":
-        return f"**Water change soon.**{due}{amount}"
-    due = f" Next change by {_day(verdict.due, zone)}." if verdict.due else ""
-    return f"**Water is fine: no change needed yet.**{due}"
+# Notes the keeper acts on even when the water is fine: how to change, not only when.
+_PLAN_CODES = ("change_plan", "routine_short", "kits_disagree", "nitrate_retest")
 
 
 def show_advice(tank: Tank) -> None:
     """The banner for TANK; nothing at all when there is no advisor."""
     now = datetime.now(UTC)
+    zone = keeper_zone()
     try:
-        verdict = _cached_advice(tank.name, int(now.timestamp() // 60), tank)
+        verdict = _cached_advice(tank.name, int(now.timestamp() // 60), str(zone or ""), tank)
     except Exception as exc:  # a broken advisor must not take the overview down with it
         st.warning(f"The water-change advisor could not run: {plain(str(exc))[:300]}")
         return
     if verdict is None:
         return
     if verdict.status == "ok" and any(r.code == "no_data" for r in verdict.reasons):
-        # "Water is fine" would claim more than the advisor knows: say what it needs instead.
+        # "Water is fine" would claim more than the advisor knows: say what it needs instead,
+        # with the routine's due date the command line gives too.
         asks = [f"- {plain(r.message)}" for r in verdict.reasons if r.code == "no_data"]
-        st.info(
-            "\n".join(["**Not enough data for a verdict yet.**", *asks]),
-            icon=":material/science:",
+        due = due_phrase(verdict)
+        head = "**Not enough data for a verdict yet.**" + (
+            f" Routine: next change {due}." if due else ""
         )
+        st.info("\n".join([head, *asks]), icon=":material/science:")
         return
     show = {"now": st.error, "soon": st.warning}.get(verdict.status, st.success)
     icon = {"now": ":material/warning:", "soon": ":material/schedule:"}.get(
         verdict.status, ":material/check_circle:"
     )
-    # The reasons that set the status go in the banner; the advisor's notes (severity "info",
-    # such as which test to do next) fold away so the banner stays short on a phone.
-    urgent = [r for r in verdict.reasons if r.severity != "info"]
-    notes = [r for r in verdict.reasons if r.severity == "info"]
-    lines = [_headline(verdict, keeper_zone()), *(f"- {plain(r.message)}" for r in urgent)]
+    # The reasons that set the status and the plan go in the banner; the advisor's other notes
+    # (severity "info", such as which test to do next) fold away so it stays short on a phone.
+    urgent = [r for r in verdict.reasons if r.severity != "info" or r.code in _PLAN_CODES]
+    notes = [r for r in verdict.reasons if r not in urgent]
+    lines = [f"**{plain(headline(verdict))}**", *(f"- {plain(r.message)}" for r in urgent)]
     show("\n".join(lines), icon=icon)
     if notes:
         with st.expander(f"Advisor notes ({len(notes)})"):

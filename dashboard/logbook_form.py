@@ -10,6 +10,7 @@ from datetime import datetime, tzinfo
 
 import streamlit as st
 
+from dashboard.advice_view import forget_advice
 from dashboard.formatting import label, plain, server_zone, value_text
 from dashboard.state import engine
 from db.manual import log_tests
@@ -92,6 +93,7 @@ def _save(tank: str, zone: tzinfo | None) -> None:
     state[ERRORS] = errors
     if errors:
         return
+    forget_advice()  # the overview's verdict must show this session at once
     state[SAVED] = "Saved: " + ", ".join(
         f"{label(r.parameter)} {value_text(r.parameter, r.value)}" for r in results
     )

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, tzinfo
 import pandas as pd
 import streamlit as st
 
+from dashboard.advice_view import forget_advice
 from dashboard.charts import local_times
 from dashboard.formatting import plain, server_zone, span_text, when_text
 from dashboard.logbook_form import as_utc
@@ -58,6 +59,7 @@ def _save(tank: Tank, zone: tzinfo | None) -> None:
         state[ERROR] = str(exc)
         return
     state.pop(ERROR, None)
+    forget_advice()
     size = f" ({percent:g} %{f', {litres:g} L' if litres else ''})" if percent else ""
     state[SAVED] = f"Logged: {KIND_LABELS[kind].lower()}{size}."
     state[AMOUNT], state[NOTE], state[AT] = None, "", _now_field(zone)

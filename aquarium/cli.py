@@ -5,37 +5,82 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from typing import Any
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from aquarium import (
-    commands_advise,
-    commands_backup,
-    commands_run,
-    commands_sensor,
-    commands_tank,
-)
-from aquarium.commands_alerts import alerts, notify_test
-from aquarium.logbook import log_maintenance, log_test_session
-from aquarium.wiring import engine_for
-from db.csv_io import write_csv, write_json
-from db.dead_letters import list_dead_letters
-from db.export import export_rows
-from db.maintenance import KINDS
-from db.tanks import add_tank, list_tanks, update_tank
 from health.profiles import DEFAULT_PROFILE, PROFILES
-from sensors.catalogue import PARAMETERS
+from health.types import MAINTENANCE_KINDS
 from sensors.errors import AquariumError
-from sensors.keeper_input import parse_when
-from sensors.naming import tank_name_problem
-from sensors.times import iso_utc
-from settings.environment import Settings, load_settings
+
+if TYPE_CHECKING:
+    from settings.environment import Settings
 
 SET_UP_HELP = (
     "When the tank was set up (ISO date). Only for a tank still cycling (under about 8 weeks): "
     "the advisor then follows the cycle instead of reporting a filter fault."
 )
+
+
+# Commands that live in their own modules, loaded only when they run or show their own --help:
+# importing them pulls in SQLAlchemy, paho, pydantic and apprise, which made `aquarium --help`
+# take 0.8 s. The summary is what `aquarium --help` lists; a test checks it against the
+# command's own first docstring line, so the two cannot drift apart.
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "advise": (
+        "aquarium.commands_advise:advise",
+        "Does TANK need a water change: when, how much, and why (every tank if none is given).",
+    ),
+    "alerts": (
+        "aquarium.commands_alerts:alerts",
+        "List alerts: tank, rule, state, since when, and what the rule saw.",
+    ),
+    "backup": (
+        "aquarium.commands_backup:backup",
+        "Write a consistent copy of the SQLite database to TARGET, even while the daemon runs.",
+    ),
+    "broker": (
+        "aquarium.commands_run:broker",
+        "Run the embedded MQTT broker (amqtt): for trying things out without Mosquitto.",
+    ),
+    "dashboard": ("aquarium.commands_run:dashboard", "Serve the Streamlit dashboard."),
+    "ingest": (
+        "aquarium.commands_run:ingest",
+        "Run the ingestion daemon: MQTT readings into the database (SIGTERM stops it cleanly).",
+    ),
+    "notify-test": (
+        "aquarium.commands_alerts:notify_test",
+        "Send a test notification to every configured URL; one line each, exit 1 if any failed.",
+    ),
+    "restore": (
+        "aquarium.commands_backup:restore",
+        "Replace the database with the backup SOURCE after checking it (stop the daemon first).",
+    ),
+    "sensor": (
+        "aquarium.commands_sensor:sensor",
+        "Publish readings from probes wired to this machine.",
+    ),
+    "simulate": (
+        "aquarium.commands_run:simulate",
+        "Publish a simulated tank to aquarium/<tank>/<parameter> (clearly labelled as simulated).",
+    ),
+    "up": (
+        "aquarium.commands_run:up",
+        "Run everything here: broker, daemon, dashboard (and a demo tank when no sensors exist).",
+    ),
+}
+LAZY_TANK_COMMANDS: dict[str, tuple[str, str]] = {
+    "archive": (
+        "aquarium.commands_tank:tank_archive",
+        "Hide tank NAME from the dashboard and alerts, keeping its history.",
+    ),
+    "remove": (
+        "aquarium.commands_tank:tank_remove",
+        "Delete tank NAME and its whole history (readings, tests, log, alerts) for good.",
+    ),
+    "unarchive": ("aquarium.commands_tank:tank_unarchive", "Show an archived tank NAME again."),
+}
 
 
 class Group(click.Group):
@@ -48,21 +93,60 @@ class Group(click.Group):
             raise click.ClickException(str(exc)) from exc
 
 
+class LazyGroup(Group):
+    """A group that lists its LAZY commands (name -> ("module:attribute", summary)) without
+    importing them; the others are defined in this module."""
+
+    def __init__(self, *args: Any, lazy: dict[str, tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy:
+            module, _, attribute = self.lazy[cmd_name][0].partition(":")
+            command: click.Command = getattr(import_module(module), attribute)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        limit = formatter.width - 6 - max(len(name) for name in self.list_commands(ctx))
+        rows = []
+        for name in self.list_commands(ctx):
+            if name in self.lazy:
+                rows.append((name, click.utils.make_default_short_help(self.lazy[name][1], limit)))
+            else:
+                command = super().get_command(ctx, name)
+                if command is not None and not command.hidden:
+                    rows.append((name, command.get_short_help_str(limit)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
 def settings(ctx: click.Context) -> Settings:
     """Settings, read once per invocation."""
+    from settings.environment import load_settings
+
     if "settings" not in ctx.meta:
         ctx.meta["settings"] = load_settings()
     return ctx.meta["settings"]
 
 
 def check_tank_name(name: str) -> str:
+    from sensors.naming import tank_name_problem
+
     problem = tank_name_problem(name)
     if problem:
         raise AquariumError(problem)
     return name
 
 
-@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LazyGroup, lazy=LAZY_COMMANDS, context_settings={"help_option_names": ["-h", "--help"]}
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log debug detail.")
 @click.version_option(package_name="aquarium-monitor")
 def cli(verbose: bool) -> None:
@@ -82,27 +166,9 @@ def cli(verbose: bool) -> None:
     logging.getLogger("apprise").setLevel(logging.INFO if verbose else logging.ERROR)
 
 
-cli.add_command(commands_run.up)
-cli.add_command(commands_run.ingest)
-cli.add_command(commands_run.dashboard)
-cli.add_command(commands_run.simulate)
-cli.add_command(commands_run.broker)
-cli.add_command(commands_sensor.sensor)
-cli.add_command(commands_advise.advise)
-cli.add_command(commands_backup.backup)
-cli.add_command(commands_backup.restore)
-cli.add_command(alerts)
-cli.add_command(notify_test)
-
-
-@cli.group(cls=Group)
+@cli.group(cls=LazyGroup, lazy=LAZY_TANK_COMMANDS)
 def tank() -> None:
     """Add, edit, list, archive and remove tanks."""
-
-
-tank.add_command(commands_tank.tank_remove)
-tank.add_command(commands_tank.tank_archive)
-tank.add_command(commands_tank.tank_unarchive)
 
 
 @tank.command("add")
@@ -121,6 +187,10 @@ def tank_add(
     ctx: click.Context, name: str, volume: float | None, profile: str, set_up: str | None
 ) -> None:
     """Register tank NAME (lowercase letters, digits, - and _)."""
+    from aquarium.wiring import engine_for
+    from db.tanks import add_tank
+    from sensors.keeper_input import parse_when
+
     created = add_tank(
         engine_for(settings(ctx)),
         check_tank_name(name),
@@ -141,6 +211,10 @@ def tank_edit(
     ctx: click.Context, name: str, volume: float | None, profile: str | None, set_up: str | None
 ) -> None:
     """Change tank NAME's volume, profile or set-up date."""
+    from aquarium.wiring import engine_for
+    from db.tanks import update_tank
+    from sensors.keeper_input import parse_when
+
     update_tank(
         engine_for(settings(ctx)),
         name,
@@ -157,6 +231,10 @@ def tank_edit(
 @click.pass_context
 def tank_list(ctx: click.Context, as_json: bool, everything: bool) -> None:
     """List tanks (archived ones only with --all)."""
+    from aquarium.wiring import engine_for
+    from db.tanks import list_tanks
+    from sensors.times import iso_utc
+
     tanks = list_tanks(engine_for(settings(ctx)), include_archived=everything)
     if as_json:
         rows = [
@@ -196,6 +274,11 @@ def log_command(
 
     Units: nitrate as NO3 (default) or NO3-N, KH in dKH or ppm CaCO3, temperature C or F...
     """
+    from aquarium.logbook import log_test_session
+    from aquarium.wiring import engine_for
+    from sensors.catalogue import PARAMETERS
+    from sensors.keeper_input import parse_when
+
     stored = log_test_session(
         engine_for(settings(ctx)), tank_name, list(results), parse_when(at), note
     )
@@ -206,7 +289,7 @@ def log_command(
 
 @cli.command("maintain")
 @click.argument("tank_name", metavar="TANK")
-@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("kind", type=click.Choice(MAINTENANCE_KINDS))
 @click.option("--percent", type=float, help="Water changed, % of the tank.")
 @click.option("--litres", type=float, help="Water changed, L (needs the tank's volume for %).")
 @click.option("--at", "at", help="When (ISO 8601; local time). Default: now.")
@@ -222,6 +305,10 @@ def maintain(
     note: str,
 ) -> None:
     """Log maintenance: water-change, gravel-clean, filter-clean, top-off or note."""
+    from aquarium.logbook import log_maintenance
+    from aquarium.wiring import engine_for
+    from sensors.keeper_input import parse_when
+
     percent, litres = log_maintenance(
         engine_for(settings(ctx)),
         tank_name,
@@ -247,6 +334,10 @@ def maintain(
 @click.pass_context
 def dead_letters(ctx: click.Context, as_json: bool, limit: int) -> None:
     """Messages the daemon refused, with the reason."""
+    from aquarium.wiring import engine_for
+    from db.dead_letters import list_dead_letters
+    from sensors.times import iso_utc
+
     letters = list_dead_letters(engine_for(settings(ctx)), limit)
     if as_json:
         rows = [
@@ -277,6 +368,11 @@ def export(
     ctx: click.Context, tank_name: str | None, since: str | None, until: str | None, fmt: str
 ) -> None:
     """Every sensor reading and test result to stdout (time,tank,parameter,value,unit,source)."""
+    from aquarium.wiring import engine_for
+    from db.csv_io import write_csv, write_json
+    from db.export import export_rows
+    from sensors.keeper_input import parse_when
+
     rows = export_rows(
         engine_for(settings(ctx)),
         tank=tank_name,

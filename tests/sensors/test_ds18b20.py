@@ -86,7 +86,8 @@ def test_every_option_of_the_command_has_help() -> None:
     """`aquarium sensor ds18b20 --help` works and explains every option."""
     result = CliRunner().invoke(cli, ["sensor", "ds18b20", "--help"])
     assert result.exit_code == 0, result.output
-    command = cli.commands["sensor"].commands["ds18b20"]  # type: ignore[attr-defined]
+    group = cli.get_command(click.Context(cli), "sensor")
+    command = group.commands["ds18b20"]  # type: ignore[union-attr]
     assert all(option.help for option in command.params if isinstance(option, click.Option))
     assert {"--tank", "--w1-dir", "--interval", "--once"} <= set(result.output.split())
 

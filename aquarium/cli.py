@@ -40,6 +40,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
         "aquarium.commands_backup:backup",
         "Write a consistent copy of the SQLite database to TARGET, even while the daemon runs.",
     ),
+    "bench": (
+        "aquarium.commands_bench:bench",
+        "Measure every performance goal on data built for the run, beside same-run references.",
+    ),
     "broker": (
         "aquarium.commands_run:broker",
         "Run the embedded MQTT broker (amqtt): for trying things out without Mosquitto.",

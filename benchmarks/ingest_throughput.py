@@ -11,6 +11,7 @@ Usage: .venv/bin/python benchmarks/ingest_throughput.py [--messages 20000] [--ro
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import statistics
 import subprocess
@@ -19,6 +20,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -43,16 +45,32 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def publish_backlog(port: int, tank: str, count: int) -> None:
-    """Publish COUNT plain-number readings at QoS 1 and wait for the broker to confirm them."""
+def payloads(kind: str, count: int) -> list[str]:
+    """COUNT payloads: plain numbers (stored at receive time) or JSON with distinct device times."""
+    if kind == "plain":
+        return [f"{24 + (i % 100) / 100:.2f}" for i in range(count)]
+    newest = datetime.now(UTC).replace(microsecond=0)
+    return [
+        json.dumps(
+            {
+                "value": round(24 + (i % 100) / 100, 2),
+                "time": (newest - timedelta(seconds=count - i)).isoformat().replace("+00:00", "Z"),
+            }
+        )
+        for i in range(count)
+    ]
+
+
+def publish_backlog(port: int, tank: str, count: int, kind: str = "plain") -> None:
+    """Publish COUNT readings at QoS 1 and wait for the broker to confirm them."""
     client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2)
     client.max_inflight_messages_set(1000)
     client.max_queued_messages_set(0)
     client.connect(HOST, port)
     client.loop_start()
     infos = [
-        client.publish(f"aquarium/{tank}/temperature", f"{24 + (i % 100) / 100:.2f}", qos=1)
-        for i in range(count)
+        client.publish(f"aquarium/{tank}/temperature", payload, qos=1)
+        for payload in payloads(kind, count)
     ]
     for info in infos:
         info.wait_for_publish(timeout=60)
@@ -100,9 +118,9 @@ def drain_reference(port: int, client_id: str, count: int) -> float:
     return elapsed
 
 
-def drain_daemon(port: int, client_id: str, count: int, folder: Path, tank: str) -> float:
-    """Seconds for the ingestion daemon to store COUNT queued messages in SQLite."""
-    engine = open_engine(f"sqlite:///{folder / f'{client_id}.db'}")
+def drain_daemon(port: int, client_id: str, count: int, url: str, tank: str) -> float:
+    """Seconds for the ingestion daemon to store COUNT queued messages in the database at URL."""
+    engine = open_engine(url)
     daemon = IngestDaemon(
         store=BatchStore(engine), router=Router(), host=HOST, port=port, client_id=client_id
     )
@@ -120,11 +138,32 @@ def drain_daemon(port: int, client_id: str, count: int, folder: Path, tank: str)
     return elapsed
 
 
-def measure(name: str, port: int, count: int, drain: Callable[[str, str], float], r: int) -> float:
-    client_id, tank = f"bench-{name}-{r}", f"bench-{name}-{r}"
+def measure(
+    name: str,
+    port: int,
+    count: int,
+    drain: Callable[[str, str], float],
+    r: int,
+    kind: str = "plain",
+) -> float:
+    """Queue COUNT messages of KIND for a fresh persistent session, then time DRAIN of them."""
+    client_id, tank = f"bench-{name}-{kind}-{r}", f"bench-{name}-{kind}-{r}"
     register_session(port, client_id)
-    publish_backlog(port, tank, count)
+    publish_backlog(port, tank, count, kind)
     return drain(client_id, tank)
+
+
+def start_broker(folder: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """A private Mosquitto with the shipped limits, on a free port."""
+    port = free_port()
+    mosquitto = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+    broker = subprocess.Popen(
+        [mosquitto, "-c", str(mosquitto_config(folder, port))],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_for_port(HOST, port, 10)
+    return broker, port
 
 
 def main() -> None:
@@ -133,15 +172,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="aquarium-bench-"))
-    port = free_port()
-    mosquitto = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-    broker = subprocess.Popen(
-        [mosquitto, "-c", str(mosquitto_config(folder, port))],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    broker, port = start_broker(folder)
     try:
-        wait_for_port(HOST, port, 10)
         n = args.messages
         results: dict[str, list[float]] = {"reference": [], "daemon": []}
         for r in range(args.rounds):
@@ -150,7 +182,13 @@ def main() -> None:
                 measure("ref", port, n, lambda cid, _t: drain_reference(port, cid, n), r)
             )
             results["daemon"].append(
-                measure("dmn", port, n, lambda cid, t: drain_daemon(port, cid, n, folder, t), r)
+                measure(
+                    "dmn",
+                    port,
+                    n,
+                    lambda cid, t: drain_daemon(port, cid, n, f"sqlite:///{folder / cid}.db", t),
+                    r,
+                )
             )
         ref = statistics.median(results["reference"])
         dmn = statistics.median(results["daemon"])

@@ -21,6 +21,7 @@ COMMANDS = [
     ["dashboard"],
     ["simulate"],
     ["broker"],
+    ["bench"],
     ["tank"],
     ["tank", "add"],
     ["tank", "edit"],

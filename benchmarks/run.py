@@ -1,0 +1,386 @@
+"""Every row of the performance table, each beside a reference measured in the same run.
+
+Builds its own data (a year of 1-minute readings for 8 parameters in one tank, with weekly tests
+and water changes; 200 small tanks with a few hours each), runs every row on SQLite and, when
+PostgreSQL answers on 127.0.0.1:5432, the PostgreSQL rows, then prints one table. The machine is
+shared and noisy: read the ratios, not the absolute figures.
+
+    .venv/bin/aquarium bench [--quick] [--days 365] [--tanks 200] ...
+    .venv/bin/python benchmarks/run.py --quick
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import platform
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import click
+from sqlalchemy import Engine, create_engine, text
+
+from benchmarks import history, measures
+from benchmarks.ingest_throughput import (
+    drain_daemon,
+    drain_reference,
+    measure,
+    start_broker,
+)
+from db.engine import open_engine
+from db.rollup import refresh_rollups
+
+POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+Row = tuple[str, str, str, str, str, str, bool | None]
+
+
+@dataclass
+class Sizes:
+    """How much data and how many rounds; --quick shrinks them for a run in about two minutes."""
+
+    quick: bool
+    days: float
+    tanks: int
+    tank_hours: float
+    messages: int
+    rounds: int
+    bulk_rows: int
+
+
+@contextmanager
+def postgres_database() -> Iterator[str | None]:
+    """A throw-away database on the local PostgreSQL, or None when none answers."""
+    try:
+        admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        name = f"aquarium_bench_{secrets.token_hex(4)}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # no server, no driver: the PostgreSQL rows are skipped
+        print(f"PostgreSQL rows skipped: {type(exc).__name__}", file=sys.stderr)
+        yield None
+        return
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def ratio(figure: float, reference: float) -> str:
+    return f"{figure / reference:.2f} x" if reference else "-"
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def build_sqlite(path: Path, args: Sizes, end: datetime) -> Engine:
+    engine = open_engine(f"sqlite:///{path}")
+    total = history.planned_rows(args.days, args.tanks, args.tank_hours)
+    label = f"building {args.days:g} days + {args.tanks} tanks ({total:,} readings)"
+    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+        history.build(
+            engine,
+            days=args.days,
+            tanks=args.tanks,
+            tank_hours=args.tank_hours,
+            end=end,
+            progress=bar.update,
+        )
+    return engine
+
+
+def storage_table(engine: Engine, backend: str) -> list[Row]:
+    per_row, rows, sizes = measures.bytes_per_reading(engine)
+    detail = ", ".join(f"{n} {s / 1e6:.1f} MB" for n, s in sorted(sizes.items()))
+    say(f"  {backend} readings storage: {rows:,} rows; {detail}")
+    return [
+        (
+            "bytes per stored reading",
+            backend,
+            f"{per_row:.1f} B ({rows:,} rows)",
+            "16 B payload (time, value)",
+            ratio(per_row, 16),
+            "<= 40 B",
+            per_row <= 40,
+        )
+    ]
+
+
+@click.command()
+@click.option("--quick", is_flag=True, help="Small sizes, one round: a run of a few minutes.")
+@click.option("--days", type=float, help="History of the big tank.  [365; quick 30]")
+@click.option("--tanks", type=int, help="Small tanks for the alert round.  [200]")
+@click.option("--tank-hours", type=float, help="History per small tank.  [6; quick 2]")
+@click.option("--messages", type=int, help="MQTT backlog per round.  [20000; quick 4000]")
+@click.option("--rounds", type=int, help="Rounds per timing (median or best).  [3; quick 1]")
+@click.option("--bulk-rows", type=int, help="Rows per bulk load.  [500000; quick 100000]")
+@click.option("--no-postgres", is_flag=True, help="Skip the PostgreSQL rows.")
+@click.option(
+    "--only",
+    help="Comma-separated row groups: help,storage,advise,export,alerts,bulk,ingest.  [all]",
+)
+def bench(
+    quick: bool,
+    days: float | None,
+    tanks: int | None,
+    tank_hours: float | None,
+    messages: int | None,
+    rounds: int | None,
+    bulk_rows: int | None,
+    no_postgres: bool,
+    only: str | None,
+) -> None:
+    """Measure every performance goal on data built for the run, beside same-run references."""
+    args = Sizes(
+        quick=quick,
+        days=days if days is not None else (30 if quick else 365),
+        tanks=tanks if tanks is not None else 200,
+        tank_hours=tank_hours if tank_hours is not None else (2 if quick else 6),
+        messages=messages if messages is not None else (4000 if quick else 20_000),
+        rounds=rounds if rounds is not None else (1 if quick else 3),
+        bulk_rows=bulk_rows if bulk_rows is not None else (100_000 if quick else 500_000),
+    )
+    groups = set(only.split(",")) if only else None
+    # The daemon and the alert engine narrate at INFO; here that would bury the progress lines.
+    logging.getLogger().setLevel(logging.WARNING)
+    wanted = lambda group: groups is None or group in groups  # noqa: E731
+    rows: list[Row] = []
+    folder = tempfile.TemporaryDirectory(prefix="aquarium-bench-")
+    work = Path(folder.name)
+    end = datetime.now(UTC).replace(second=0, microsecond=0)
+    began = time.perf_counter()
+
+    if wanted("help"):
+        say("timing `aquarium --help` against `python -c pass`")
+        figure, reference = measures.cli_help(max(5, args.rounds))
+        rows.append(
+            (
+                "`aquarium --help`",
+                "-",
+                f"{figure:.3f} s",
+                f"`python -c pass` {reference:.3f} s",
+                ratio(figure, reference),
+                "<= 0.2 s",
+                figure <= 0.2,
+            )
+        )
+
+    if wanted("storage") or wanted("advise") or wanted("export") or wanted("alerts"):
+        db_path = work / "history.db"
+        engine = build_sqlite(db_path, args, end)
+        url = f"sqlite:///{db_path}"
+        say("first rollup refresh over the whole history")
+        refreshed = time.perf_counter()
+        refresh_rollups(engine)
+        say(f"  {time.perf_counter() - refreshed:.1f} s")
+        if wanted("storage"):
+            rows += storage_table(engine, "SQLite")
+        if wanted("advise"):
+            say(f"timing `aquarium advise` on {args.days:g} days")
+            seconds = measures.advise(url, history.BIG_TANK, args.rounds)
+            rows.append(
+                (
+                    f"`aquarium advise`, {args.days:g} days",
+                    "SQLite",
+                    f"{seconds:.2f} s",
+                    "-",
+                    "-",
+                    "<= 0.3 s on a year",
+                    seconds <= 0.3,
+                )
+            )
+        if wanted("export"):
+            rows += export_table(db_path, url, end, args)
+        if wanted("alerts"):
+            say(f"one alert round over {args.tanks + 1} tanks")
+            seconds, tanks = measures.alert_round(engine)
+            rows.append(
+                (
+                    f"alert round, {tanks} tanks x 8 sensors",
+                    "SQLite",
+                    f"{seconds:.1f} s",
+                    "the 60 s schedule",
+                    ratio(seconds, 60),
+                    "<= 10 s",
+                    seconds <= 10,
+                )
+            )
+        engine.dispose()
+
+    with postgres_database() if not no_postgres else _none() as pg_url:
+        if wanted("bulk"):
+            rows += bulk_table(work, pg_url, args)
+        if wanted("ingest"):
+            rows += ingest_table(work, pg_url, args)
+
+    print_table(rows, args, time.perf_counter() - began)
+    folder.cleanup()
+
+
+@contextmanager
+def _none() -> Iterator[None]:
+    yield None
+
+
+def export_table(db_path: Path, url: str, end: datetime, args: Sizes) -> list[Row]:
+    say("timing `aquarium export` against `sqlite3 -csv` of the same rows")
+    tank = history.BIG_TANK
+    figure = min((measures.export(url, tank) for _ in range(args.rounds)), key=lambda r: r.seconds)
+    reference = min(
+        (measures.sqlite3_csv(db_path, tank) for _ in range(args.rounds)), key=lambda r: r.seconds
+    )
+    week = measures.export(url, tank, since=end - timedelta(days=7))
+    rows = int(args.days * 86_400) // history.STEP_S * len(history.SHAPES)
+    speed, reference_speed = rows / figure.seconds, rows / reference.seconds
+    return [
+        (
+            f"`aquarium export --tank`, {rows:,} rows",
+            "SQLite",
+            f"{speed:,.0f} rows/s",
+            f"`sqlite3 -csv` {reference_speed:,.0f} rows/s",
+            ratio(speed, reference_speed),
+            ">= 0.5 x",
+            speed >= 0.5 * reference_speed,
+        ),
+        (
+            "export peak memory: whole history / last week",
+            "SQLite",
+            f"{figure.max_rss_mb:.0f} MB / {week.max_rss_mb:.0f} MB",
+            f"`sqlite3 -csv` {reference.max_rss_mb:.0f} MB",
+            ratio(figure.max_rss_mb, week.max_rss_mb),
+            "constant (~1 x)",
+            figure.max_rss_mb <= 1.25 * week.max_rss_mb,
+        ),
+    ]
+
+
+def bulk_table(work: Path, pg_url: str | None, args: Sizes) -> list[Row]:
+    say(f"bulk load of {args.bulk_rows:,} rows: SQLite, then PostgreSQL")
+    sqlite_engine = open_engine(f"sqlite:///{work / 'bulk.db'}")
+    sqlite_speed = measures.bulk_load(sqlite_engine, args.bulk_rows)
+    sqlite_engine.dispose()
+    rows: list[Row] = [
+        (
+            "bulk load (backfill, copy)",
+            "SQLite",
+            f"{sqlite_speed:,.0f} rows/s",
+            "-",
+            "-",
+            ">= 150k rows/s",
+            sqlite_speed >= 150_000,
+        )
+    ]
+    if pg_url is not None:
+        engine = open_engine(pg_url)
+        speed = measures.bulk_load(engine, args.bulk_rows)
+        rows.append(
+            (
+                "bulk load (backfill, copy)",
+                "PostgreSQL",
+                f"{speed:,.0f} rows/s",
+                f"SQLite {sqlite_speed:,.0f} rows/s",
+                ratio(speed, sqlite_speed),
+                ">= 150k rows/s",
+                speed >= 150_000,
+            )
+        )
+        rows += storage_table(engine, "PostgreSQL")
+        engine.dispose()
+    return rows
+
+
+def ingest_table(work: Path, pg_url: str | None, args: Sizes) -> list[Row]:
+    broker, port = start_broker(work)
+    n = args.messages
+    rows: list[Row] = []
+    try:
+        for kind in ("plain", "device-timed"):
+            times: dict[str, list[float]] = {"ref": [], "sqlite": [], "pg": []}
+            for r in range(args.rounds):
+                say(f"ingest, {kind} payloads, round {r + 1}/{args.rounds}: {n:,} messages each")
+                times["ref"].append(
+                    measure("ref", port, n, lambda cid, _t: drain_reference(port, cid, n), r, kind)
+                )
+                times["sqlite"].append(
+                    measure(
+                        "sqlite",
+                        port,
+                        n,
+                        lambda cid, t: drain_daemon(port, cid, n, f"sqlite:///{work / cid}.db", t),
+                        r,
+                        kind,
+                    )
+                )
+                if pg_url is not None:
+                    times["pg"].append(
+                        measure(
+                            "pg",
+                            port,
+                            n,
+                            lambda cid, t: drain_daemon(port, cid, n, pg_url, t),
+                            r,
+                            kind,
+                        )
+                    )
+            ref = n / statistics.median(times["ref"])
+            lite = n / statistics.median(times["sqlite"])
+            rows.append(
+                (
+                    f"QoS 1 ingest, commit before ack, {kind}",
+                    "SQLite",
+                    f"{lite:,.0f} msg/s",
+                    f"bare paho subscriber {ref:,.0f} msg/s",
+                    ratio(lite, ref),
+                    ">= 0.6 x",
+                    lite >= 0.6 * ref,
+                )
+            )
+            if times["pg"]:
+                pg = n / statistics.median(times["pg"])
+                rows.append(
+                    (
+                        f"QoS 1 ingest, one worker, {kind}",
+                        "PostgreSQL",
+                        f"{pg:,.0f} msg/s",
+                        f"SQLite {lite:,.0f} msg/s",
+                        ratio(pg, lite),
+                        ">= 0.8 x SQLite",
+                        pg >= 0.8 * lite,
+                    )
+                )
+    finally:
+        broker.terminate()
+        broker.wait()
+    return rows
+
+
+def print_table(rows: list[Row], args: Sizes, seconds: float) -> None:
+    cpu = platform.processor() or platform.machine()
+    print(
+        f"\naquarium bench{' --quick' if args.quick else ''}: {args.days:g} days of 1-minute "
+        f"data x 8 parameters, {args.tanks} small tanks x {args.tank_hours:g} h, "
+        f"{args.messages:,} messages x {args.rounds} round(s); {os.cpu_count()} cores ({cpu}), "
+        f"Python {platform.python_version()}; {seconds:.0f} s\n"
+    )
+    header = ("what", "backend", "figure", "reference, same run", "ratio", "goal", "met")
+    table = [header, *[(*r[:6], {True: "yes", False: "NO", None: "-"}[r[6]]) for r in rows]]
+    print("| " + " | ".join(header) + " |")
+    print("| " + " | ".join("---" for _ in header) + " |")
+    for row in table[1:]:
+        print("| " + " | ".join(row) + " |")
+
+
+if __name__ == "__main__":
+    bench()

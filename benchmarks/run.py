@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import click
 from sqlalchemy import Engine, create_engine, text
 
-from benchmarks import history, measures
+from benchmarks import history, measures, trends_page
 from benchmarks.ingest_throughput import (
     drain_daemon,
     drain_reference,
@@ -129,7 +129,7 @@ def storage_table(engine: Engine, backend: str) -> list[Row]:
 @click.option("--no-postgres", is_flag=True, help="Skip the PostgreSQL rows.")
 @click.option(
     "--only",
-    help="Comma-separated row groups: help,storage,advise,export,alerts,bulk,ingest.  [all]",
+    help="Comma-separated row groups: help,storage,advise,export,alerts,trends,bulk,ingest.  [all]",
 )
 def bench(
     quick: bool,
@@ -177,7 +177,13 @@ def bench(
             )
         )
 
-    if wanted("storage") or wanted("advise") or wanted("export") or wanted("alerts"):
+    if (
+        wanted("storage")
+        or wanted("advise")
+        or wanted("export")
+        or wanted("alerts")
+        or wanted("trends")
+    ):
         db_path = work / "history.db"
         engine = build_sqlite(db_path, args, end)
         url = f"sqlite:///{db_path}"
@@ -217,6 +223,8 @@ def bench(
                     seconds <= 10,
                 )
             )
+        if wanted("trends"):
+            rows += trends_table(url, work, args)
         engine.dispose()
 
     with postgres_database() if not no_postgres else _none() as pg_url:
@@ -227,6 +235,26 @@ def bench(
 
     print_table(rows, args, time.perf_counter() - began)
     folder.cleanup()
+
+
+def trends_table(url: str, work: Path, args: Sizes) -> list[Row]:
+    why_not = trends_page.available()
+    if why_not is not None:
+        say(f"Trends page row skipped: {why_not}")
+        return []
+    say("the Trends page in Chromium: first view of the session, then a later one")
+    first, later = trends_page.trends_views(url, work / "streamlit.log")
+    return [
+        (
+            f"first Trends view in a browser session, {args.days:g} days x 8 parameters",
+            "SQLite",
+            f"{first:.2f} s",
+            f"a later view {later:.2f} s",
+            ratio(first, later),
+            "<= 1 s on a year",
+            first <= 1,
+        )
+    ]
 
 
 @contextmanager

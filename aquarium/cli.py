@@ -119,8 +119,9 @@ class LazyGroup(Group):
         limit = formatter.width - 6 - max(len(name) for name in self.list_commands(ctx))
         rows = []
         for name in self.list_commands(ctx):
-            if name in self.lazy:
-                rows.append((name, click.utils.make_default_short_help(self.lazy[name][1], limit)))
+            if name in self.lazy:  # a stand-in that only knows the summary shortens it like click
+                stand_in = click.Command(name, help=self.lazy[name][1])
+                rows.append((name, stand_in.get_short_help_str(limit)))
             else:
                 command = super().get_command(ctx, name)
                 if command is not None and not command.hidden:

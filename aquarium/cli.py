@@ -71,7 +71,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "up": (
         "aquarium.commands_run:up",
-        "Run everything here: broker, daemon, dashboard (and a demo tank when no sensors exist).",
+        "Run everything here: broker, daemon, dashboard (and a demo tank until you have a tank).",
     ),
 }
 LAZY_TANK_COMMANDS: dict[str, tuple[str, str]] = {

@@ -37,7 +37,7 @@ def test_top_level_help_imports_no_heavy_library() -> None:
     ("path", "summary"),
     [((name,), entry[1]) for name, entry in sorted(LAZY_COMMANDS.items())]
     + [(("tank", name), entry[1]) for name, entry in sorted(LAZY_TANK_COMMANDS.items())],
-    ids=" ".join,
+    ids=lambda value: " ".join(value) if isinstance(value, tuple) else "summary",
 )
 def test_lazy_summary_matches_the_command(path: tuple[str, ...], summary: str) -> None:
     """Each summary listed without importing equals the first line of the command's own help."""
@@ -46,7 +46,8 @@ def test_lazy_summary_matches_the_command(path: tuple[str, ...], summary: str) -
         group = group.get_command(click.Context(group), name)  # type: ignore[assignment]
     command = group.get_command(click.Context(group), path[-1])
     assert command is not None and command.name == path[-1]
-    assert summary == (command.help or "").split("\n")[0]
+    first_line = (command.help or "").split("\n")[0]
+    assert summary == first_line, f"update {' '.join(path)!r} in aquarium/cli.py's lazy tables"
 
 
 def test_help_test_covers_every_command() -> None:

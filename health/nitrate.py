@@ -206,8 +206,8 @@ def _plausible(
     """Split results since the change into those physics allows and those it does not.
 
     The floor is what the change left (the last result before it, diluted) and then the highest
-    trusted result since: nitrate only rises between changes. A result more than one kit step
-    below the floor is rejected (DOMAIN "Test kits").
+    trusted result since: nitrate only rises between changes. A result below the floor by more
+    than the two readings' kit steps together is rejected (DOMAIN "Test kits").
     """
     floor: float | None = None
     why = ""
@@ -220,7 +220,12 @@ def _plausible(
     kept: list[Sample] = []
     rejected: list[Rejected] = []
     for s in after:
-        if floor is not None and beyond(floor - s.value, resolution("nitrate", floor, "manual", p)):
+        # Both readings carry a kit step (a 10 and a 20 are neighbouring colours), so the fall
+        # must exceed the two steps together before it contradicts the physics.
+        step = resolution("nitrate", floor or 0.0, "manual", p) + resolution(
+            "nitrate", s.value, "manual", p
+        )
+        if floor is not None and beyond(floor - s.value, step):
             rejected.append(Rejected(s, floor, why))
             continue
         kept.append(s)

@@ -141,8 +141,9 @@ def test_implausible_zero_keeps_the_routine_due_date() -> None:
 
     Before: the line from 15 (the diluted level) to 0 falls, "no change is forecast", and the
     routine interval was dropped because a recent test vouched: no due date at all. After: 0 is
-    below the floor 15 by more than the kit's 5 mg/L step: `nitrate_retest` (shake the second
-    bottle) and the routine stands: due 60 days after the change, day 80 = 2027-01-20.
+    below the floor 15 by more than the two readings' kit steps (5 at 15, 5 at 0): `nitrate_retest`
+    (shake the second bottle) and the routine stands: due 60 days after the change, day 80 =
+    2027-01-20.
     """
     nitrate = manual([(10, 20), (19, 30), (22, 0)])
     v = advise(history({"nitrate": nitrate}, zero_after_change()), day(22) + HOUR)
@@ -154,8 +155,8 @@ def test_implausible_zero_keeps_the_routine_due_date() -> None:
 
 
 def test_a_plausible_low_result_after_a_change_is_kept() -> None:
-    """12 after 30 was halved (15 expected) is within the kit's step: dilution, not an error."""
-    nitrate = manual([(19, 30), (22, 12)])
+    """14 after 40 was halved (20 expected) is within the two readings' steps (5 + 5): kept."""
+    nitrate = manual([(19, 40), (22, 14)])
     v = advise(history({"nitrate": nitrate}, zero_after_change()), day(22) + HOUR)
     assert "nitrate_retest" not in v.codes()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from db.schema import manual_tests, readings, sensors
 from db.tanks import get_tank
@@ -60,11 +60,16 @@ def latest_values(engine: Engine, tank: str) -> list[LatestValue]:
                 .order_by(readings.c.time.desc())
                 .limit(1)
             ).first()
+            # Results typed for one moment (a retest, a second kit) are one observation, their
+            # mean, as the advisor reads them (DOMAIN "Test kits"; health/resolution.py).
+            this_tank = (manual_tests.c.tank_id == tank_id) & (
+                manual_tests.c.parameter == parameter
+            )
+            newest = select(func.max(manual_tests.c.time)).where(this_tank).scalar_subquery()
             manual = conn.execute(
-                select(manual_tests.c.time, manual_tests.c.value)
-                .where(manual_tests.c.tank_id == tank_id, manual_tests.c.parameter == parameter)
-                .order_by(manual_tests.c.time.desc(), manual_tests.c.id.desc())
-                .limit(1)
+                select(manual_tests.c.time, func.avg(manual_tests.c.value).label("value"))
+                .where(this_tank, manual_tests.c.time == newest)
+                .group_by(manual_tests.c.time)
             ).first()
             if sensor is None and manual is None:
                 continue  # a sensor registered but nothing stored yet

@@ -51,6 +51,13 @@ def forget_advice() -> None:
     _cached_advice.clear()
 
 
+def current_verdict(tank: Tank) -> Verdict | None:
+    """The advisor's verdict for TANK this minute in the keeper's zone (cached for the minute)."""
+    now = datetime.now(UTC)
+    zone = keeper_zone()
+    return _cached_advice(tank.name, int(now.timestamp() // 60), str(zone or ""), tank)
+
+
 # Notes the keeper acts on even when the water is fine: how to change, not only when.
 _PLAN_CODES = ("change_plan", "routine_short", "kits_disagree", "nitrate_retest")
 

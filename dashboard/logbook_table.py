@@ -10,9 +10,9 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from dashboard.charts import local_times
 from dashboard.formatting import label, plain, server_zone, unit
 from dashboard.logbook_form import as_utc
+from dashboard.time_axis import local_times
 from db.manual import LoggedTest, delete_test, list_tests, update_test
 from db.tanks import get_tank
 from sensors.errors import AquariumError, KeeperInputError

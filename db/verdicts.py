@@ -34,8 +34,8 @@ def save_verdict(engine: Engine, verdict: Verdict, worst: Worst | None) -> None:
         "status": verdict.status,
         # Dates stored as their UTC midnight: a date has no zone, and this reads back unchanged.
         "due": _midnight(verdict.due),
-        "due_earliest": _midnight(getattr(verdict, "due_earliest", None)),
-        "due_latest": _midnight(getattr(verdict, "due_latest", None)),
+        "due_earliest": _midnight(verdict.due_earliest),
+        "due_latest": _midnight(verdict.due_latest),
         "change_percent": verdict.change_percent,
         "headline": headline,
         "worst_parameter": worst.parameter if worst else None,

@@ -9,10 +9,10 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.advice_view import forget_advice
-from dashboard.charts import local_times
 from dashboard.formatting import plain, server_zone, span_text, when_text
 from dashboard.logbook_form import as_utc
 from dashboard.state import all_tanks, choose_tank, engine, keeper_zone
+from dashboard.time_axis import local_times
 from db.errors import NotFound
 from db.maintenance import KINDS, delete_event, list_events, log_event
 from db.tanks import Tank

@@ -7,9 +7,11 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 import pandas as pd
 import streamlit as st
 
-from dashboard.charts import trend_figure
+from dashboard.advice_view import current_verdict
+from dashboard.charts import drawable, trend_figure
 from dashboard.formatting import label, plain, span_text, value_text, when_text
 from dashboard.state import all_tanks, choose_tank, engine, keeper_zone, profile_for
+from dashboard.time_axis import zone_name
 from db.maintenance import list_events
 from db.manual import list_tests
 from db.trends import Series, charted_parameters, trend_series
@@ -129,25 +131,45 @@ bands = {
 act = {
     p: (found.act_low, found.act_high) for p in chosen if (found := limits(profile, p)) is not None
 }
-figure = trend_figure(
-    {p: series[p] for p in chosen}, tests, events, bands, zone, act, span=(since, until)
-)
-st.plotly_chart(figure, config={"displaylogo": False, "scrollZoom": False}, key="trend_chart")
+try:
+    verdict = current_verdict(tank)
+except Exception:  # the overview says what broke; a chart without the forecast is still a chart
+    verdict = None
+cone = verdict.forecast if verdict is not None else None  # the nitrate forecast
+if cone is not None and cone.parameter not in chosen:
+    cone = None
+drawn, empty = drawable({p: series[p] for p in chosen}, tests, cone)
+if drawn:
+    figure = trend_figure(
+        {p: series[p] for p in chosen}, tests, events, bands, zone, act, (since, until), cone
+    )
+    st.plotly_chart(figure, config={"displaylogo": False, "scrollZoom": False}, key="trend_chart")
+if empty:
+    names = ", ".join(label(p) for p in empty)
+    st.info(
+        f"No data in this range for {names}: widen the range, or log a test.",
+        icon=":material/hide_source:",
+    )
 
 buckets = {s.bucket_s for s in series.values() if len(s)}
+legend = (
+    "Green: the profile's safe range; red dotted lines: its limits to act on; ◆ test-kit results"
+    + (
+        "; dashed orange and its shading: the advisor's forecast and its uncertainty"
+        if cone
+        else ""
+    )
+    + "."
+)
 if buckets - {0}:
     size = span_text(max(buckets))
     st.caption(
         f"Lines are {size} means; the shaded band spans each {size}'s lowest to highest "
-        "reading, so short spikes stay visible. Green: the profile's safe range; red dots: its "
-        "limits to act on. ◆ test-kit results."
+        f"reading, so short spikes stay visible. {legend}"
     )
-else:
-    st.caption(
-        "Every reading is drawn. Green: the profile's safe range; red dots: its limits to act on. "
-        "◆ test-kit results."
-    )
-st.caption(f"{when_text(since, zone)} to {when_text(until, zone)}, local time.")
+elif drawn:
+    st.caption(f"Every reading is drawn. {legend}")
+st.caption(f"{when_text(since, zone)} to {when_text(until, zone)}, times in {zone_name(zone)}.")
 
 with st.expander(f"Test results in this range ({len(tests)})"):
     if tests:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -132,3 +133,74 @@ def test_a_result_typed_in_the_logbook_shows_on_the_trends_page(
     engine.dispose()
     for name in ("home", "overview", "logbook", "trends"):
         assert (tmp_path / f"{name}.png").stat().st_size > 10_000
+
+
+# Boxes of every annotation (row titles, event labels, far limits) and of each row's time labels.
+_LAYOUT_BOXES = """() => {
+    const plot = document.querySelector('.js-plotly-plot');
+    const box = el => { const r = el.getBoundingClientRect();
+        return {text: el.textContent, left: r.left, right: r.right, top: r.top,
+                bottom: r.bottom}; };
+    const notes = [...plot.querySelectorAll('g.annotation')].map(box).filter(b => b.text);
+    // Plotly names the tick groups xtick, x2tick, x3tick... after their axis.
+    const axes = [...plot.querySelectorAll('g.xaxislayer-above')].map(layer =>
+        [...layer.querySelectorAll('g[class$=tick] text')].filter(t => t.textContent.trim())
+            .length);
+    return {notes, axes, rows: plot.querySelectorAll('g.yaxislayer-above').length};
+}"""
+
+
+_X_RANGE = """() => { const plot = document.querySelector('.js-plotly-plot');
+    return plot && plot.layout ? JSON.stringify(plot.layout.xaxis.range) : ''; }"""
+_ALL_ROWS_HAVE_TIME = """() => { const plot = document.querySelector('.js-plotly-plot');
+    const layers = [...plot.querySelectorAll('g.xaxislayer-above')];
+    return layers.length > 0
+        && layers.every(l => l.querySelectorAll('g[class$=tick] text').length >= 2);
+}"""
+
+
+def _overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    return (
+        a["left"] < b["right"]
+        and b["left"] < a["right"]
+        and a["top"] < b["bottom"]
+        and (b["top"] < a["bottom"])
+    )
+
+
+def test_every_range_shows_time_on_every_row_and_no_labels_overlap(dashboard_server: str) -> None:
+    """At 24 h, 7 d, 30 d and 1 y each drawn row has time labels and no two labels overlap."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(20_000)
+        page.goto(f"{dashboard_server}/trends?tank={TANK}")
+        page.wait_for_selector(".js-plotly-plot g.xtick text")
+        for preset in ("24 h", "7 d", "30 d", "1 y"):
+            before = page.evaluate(_X_RANGE)
+            page.get_by_role("radio", name=preset, exact=True).click()
+            # The new figure is in when its time range changed and plotly drew its ticks.
+            page.wait_for_function(f"before => ({_X_RANGE})() !== before", arg=before)
+            # On a timeout the assertions below say which row has no time labels.
+            with contextlib.suppress(PlaywrightTimeout):
+                page.wait_for_function(_ALL_ROWS_HAVE_TIME, timeout=10_000)
+            found = page.evaluate(_LAYOUT_BOXES)
+            assert found["rows"] >= 3, (preset, found)
+            assert len(found["axes"]) == found["rows"], (preset, found["axes"])
+            assert all(count >= 2 for count in found["axes"]), (preset, found["axes"])
+            notes = found["notes"]
+            clashes = [
+                (a["text"], b["text"])
+                for i, a in enumerate(notes)
+                for b in notes[i + 1 :]
+                if _overlap(a, b)
+            ]
+            assert not clashes, (preset, clashes)
+            if preset == "1 y":
+                texts = [n["text"] for n in notes]
+                assert any(t.startswith("water change") for t in texts), texts
+                assert "gravel" in texts, texts
+        browser.close()

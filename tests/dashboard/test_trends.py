@@ -185,17 +185,18 @@ def test_postgres_buckets_by_floor_not_rounding(postgres_engine: Engine) -> None
     assert sum(series.counts) == len(rows[("a", "ph")])
 
 
-def test_an_empty_row_says_why_instead_of_showing_a_blank_frame() -> None:
-    """A parameter with nothing in the range gets a visible note in its own row."""
-    from dashboard.charts import trend_figure
+def test_an_empty_row_is_left_out_and_named() -> None:
+    """A parameter with nothing in the range gets no blank row; drawable() names it instead."""
+    from dashboard.charts import drawable, trend_figure
     from db.trends import Series
 
     ph = Series("ph", 0, [1.0, 2.0], [7.0, 7.1], [7.0, 7.1], [7.0, 7.1], [1, 1])
-    figure = trend_figure({"nitrate": Series("nitrate", 0), "ph": ph}, [], [], {})
-    notes = [a for a in figure.layout.annotations if a.text.startswith("No readings")]
-    assert len(notes) == 1
-    bottom, top = figure.layout.yaxis.domain  # the nitrate row is the first
-    assert notes[0].yref == "paper" and bottom <= notes[0].y <= top
+    series = {"nitrate": Series("nitrate", 0), "ph": ph}
+    assert drawable(series, []) == (["ph"], ["nitrate"])
+    figure = trend_figure(series, [], [], {})
+    titles = [a.text for a in figure.layout.annotations]
+    assert "pH" in titles and not any(t.startswith("Nitrate") for t in titles)
+    assert "yaxis2" not in figure.layout.to_plotly_json()
 
 
 def test_a_single_reading_is_drawn_as_a_marker() -> None:

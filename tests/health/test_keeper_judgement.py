@@ -268,6 +268,37 @@ def test_flow_emergency_is_sized_by_the_gravel_clean() -> None:
     assert (v.change_percent, v.change_litres) == (30, 28.8)
 
 
+def test_ammonia_in_an_established_tank_is_sized_by_the_ammonia() -> None:
+    """Ammonia 0.5 in a tank set up 110 days ago is soon; the far nitrate forecast does not size it.
+
+    Before: SOON, 40 % (38.4 L), the nitrate forecast's size for a change weeks away. After: SOON,
+    30 % (28.8 L), the partial change that dilutes ammonia while the bed's fault is found.
+    """
+    nitrate = manual([(1, 12), (8, 15)])
+    tests = {"ammonia": manual([(9.9, 0.5)]), "nitrate": nitrate}
+    h = history(tests, [change(0)], created_at=day(-100))
+    v = advise(h, day(10))
+    assert (v.status, v.change_percent, v.change_litres) == ("soon", 30, 28.8)
+
+
+def test_free_ammonia_emergency_plans_three_changes() -> None:
+    """Total ammonia 2 at pH 8.0, 25 degC is 0.107 mg/L free NH3: now, and one change is not enough.
+
+    Emerson: pKa = 0.09018 + 2729.92 / 298.15 = 9.246, f = 1 / (1 + 10^1.246) = 0.0537, so
+    NH3 = 0.107. Back to the 0.02 watch level needs 1 - 0.02/0.107 = 81 %; at 50 % a change,
+    n = ln(0.186) / ln(0.5) = 2.4, so 3 changes a day apart. Before: NOW, 50 %, no plan.
+    """
+    tests = {
+        "ammonia": manual([(9.9, 2.0)]),
+        "ph": manual([(9.9, 8.0)]),
+        "temperature": manual([(9.9, 25.0)]),
+    }
+    v = advise(history(tests, [change(0)], created_at=day(-100)), day(10))
+    assert (v.status, v.change_percent) == ("now", 50)
+    assert v.plan is not None and (v.plan.changes, v.plan.needed_percent) == (3, 82)
+    assert "for free ammonia" in reason(v, "change_plan")
+
+
 def test_conductivity_rise_is_sized() -> None:
     """Conductivity 400 after the change, 520 now (+30 %): soon, 1 - 400/520 = 23 %, so 25 %.
 

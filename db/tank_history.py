@@ -57,6 +57,12 @@ def load_tank_history(
         select(readings.c.parameter, seconds, readings.c.value)
         .where(
             readings.c.tank_id == found.id,
+            # Naming the parameters lets the (tank, parameter, time) index seek straight to the
+            # last two days of each; with the tank alone it walked every row of the tank's history
+            # (1 s on a year of 1-minute data).
+            readings.c.parameter.in_(
+                select(sensors.c.parameter).where(sensors.c.tank_id == found.id).distinct()
+            ),
             seconds >= first_raw,
             seconds <= to_epoch(at),
         )

@@ -14,7 +14,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
 from db.engine import open_engine
-from db.migrate import current_revision, head_revision
+from db.migrate import alembic_config, current_revision, head_revision, shipped_head, upgrade
 from db.readings import BatchStore, NewReading, count_readings
 from db.schema import metadata
 
@@ -27,6 +27,24 @@ def test_a_new_sqlite_file_is_migrated_to_head_in_wal_mode(tmp_path: Path) -> No
     assert current_revision(engine) == head_revision()
     with sqlite3.connect(tmp_path / "new.db") as raw:
         assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_the_fast_head_check_agrees_with_alembic() -> None:
+    """The head read from the version files without Alembic is the one Alembic computes."""
+    assert shipped_head() == head_revision()
+
+
+def test_a_database_one_revision_behind_is_still_migrated(tmp_path: Path) -> None:
+    """The fast path only skips a database already at head: an older one is upgraded."""
+    from alembic import command
+
+    engine = open_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    command.downgrade(alembic_config(engine), "-1")
+    assert current_revision(engine) != head_revision()
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), metadata) == []
 
 
 def test_migrations_match_the_models(tmp_path: Path) -> None:

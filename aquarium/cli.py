@@ -374,17 +374,18 @@ def export(
 ) -> None:
     """Every sensor reading and test result to stdout (time,tank,parameter,value,unit,source)."""
     from aquarium.wiring import engine_for
-    from db.csv_io import write_csv, write_json
-    from db.export import export_rows
+    from db.csv_io import write_csv_epochs, write_json
+    from db.export import export_epochs, export_rows
     from sensors.keeper_input import parse_when
 
-    rows = export_rows(
-        engine_for(settings(ctx)),
-        tank=tank_name,
-        since=parse_when(since, option="--since") if since else None,
-        until=parse_when(until, option="--until") if until else None,
-    )
-    (write_csv if fmt == "csv" else write_json)(rows, sys.stdout)
+    engine = engine_for(settings(ctx))
+    tank = tank_name
+    start = parse_when(since, option="--since") if since else None
+    end = parse_when(until, option="--until") if until else None
+    if fmt == "csv":
+        write_csv_epochs(export_epochs(engine, tank=tank, since=start, until=end), sys.stdout)
+    else:
+        write_json(export_rows(engine, tank=tank, since=start, until=end), sys.stdout)
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TextIO
 
 from sqlalchemy import Engine
@@ -61,19 +61,52 @@ def _record(row: ExportRow) -> dict[str, object]:
 
 def write_csv(rows: Iterable[ExportRow], out: TextIO) -> int:
     """Write ROWS as CSV with a header; returns the number of rows."""
+    return write_csv_epochs(((r.time.timestamp(), *r[1:]) for r in rows), out)
+
+
+def write_csv_epochs(rows: Iterable[tuple[float, str, str, float, str]], out: TextIO) -> int:
+    """Write (epoch seconds, tank, parameter, value, source) ROWS as CSV; returns the count.
+
+    The per-row work is kept to the time and the value: the other cells repeat, so each
+    (tank, parameter, source) is neutralised and given its unit once.
+    """
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
+    cells: dict[tuple[str, str, str], tuple[str, str, str, str]] = {}
+    days: dict[int, str] = {}
     count = 0
-    for row in rows:
-        record = _record(row)
+    for moment, tank, parameter, value, source in rows:
+        key = (tank, parameter, source)
+        fixed = cells.get(key)
+        if fixed is None:
+            known = PARAMETERS.get(parameter)
+            unit = known.unit if known else ""
+            fixed = (neutralise(tank), neutralise(parameter), neutralise(unit), neutralise(source))
+            cells[key] = fixed
         writer.writerow(
-            [
-                neutralise(v) if isinstance(v, str) else f"{v:.6g}"  # unit maths leaves 1e-15 noise
-                for v in (record[c] for c in COLUMNS)
-            ]
+            (
+                iso_from_epoch(moment, days),
+                fixed[0],
+                fixed[1],
+                f"{value:.6g}",  # unit maths leaves 1e-15 noise
+                fixed[2],
+                fixed[3],
+            )
         )
         count += 1
     return count
+
+
+def iso_from_epoch(moment: float, days: dict[int, str]) -> str:
+    """iso_utc() of an epoch time, with each day's date formatted once (DAYS caches them)."""
+    whole = int(moment)
+    if whole != moment:  # sub-second times are rare: the general path
+        return iso_utc(datetime.fromtimestamp(moment, UTC))
+    day, second = divmod(whole, 86_400)
+    date = days.get(day)
+    if date is None:
+        date = days[day] = datetime.fromtimestamp(day * 86_400, UTC).strftime("%Y-%m-%dT")
+    return f"{date}{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}Z"
 
 
 def write_json(rows: Iterable[ExportRow], out: TextIO) -> int:

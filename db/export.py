@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import NamedTuple
 
-from sqlalchemy import Engine, literal, select, union_all
+from sqlalchemy import Engine, Float, literal, select, type_coerce, union_all
 
 from db.schema import manual_tests, readings, tanks
+
+# Rows fetched per round trip. On PostgreSQL stream_results makes this a server-side cursor, so a
+# year (millions of rows) is read in constant memory on either engine.
+CHUNK = 5000
 
 
 class ExportRow(NamedTuple):
@@ -21,18 +25,22 @@ class ExportRow(NamedTuple):
     source: str
 
 
-def export_rows(
+def export_epochs(
     engine: Engine,
     *,
     tank: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
-) -> Iterator[ExportRow]:
-    """Sensor readings and test results ordered by time, streamed (a year is millions of rows)."""
+) -> Iterator[tuple[float, str, str, float, str]]:
+    """(UTC epoch seconds, tank, parameter, value, source) ordered by time, streamed.
+
+    Plain tuples with the stored epoch seconds: turning each of millions of times into a
+    datetime only to format it again cost a third of an export.
+    """
     parts = []
     for table, source in ((readings, "sensor"), (manual_tests, "manual")):
         part = select(
-            table.c.time.label("time"),
+            type_coerce(table.c.time, Float).label("time"),
             tanks.c.name.label("tank"),
             table.c.parameter.label("parameter"),
             table.c.value.label("value"),
@@ -46,6 +54,20 @@ def export_rows(
             part = part.where(table.c.time <= until)
         parts.append(part)
     query = union_all(*parts).order_by("time", "tank", "parameter")
-    with engine.connect().execution_options(stream_results=True, yield_per=5000) as conn:
-        for row in conn.execute(query):
-            yield ExportRow(row.time, row.tank, row.parameter, row.value, row.source)
+    with engine.connect().execution_options(stream_results=True, yield_per=CHUNK) as conn:
+        for chunk in conn.execute(query).partitions():
+            yield from chunk
+
+
+def export_rows(
+    engine: Engine,
+    *,
+    tank: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Iterator[ExportRow]:
+    """Sensor readings and test results ordered by time, streamed (a year is millions of rows)."""
+    for moment, name, parameter, value, source in export_epochs(
+        engine, tank=tank, since=since, until=until
+    ):
+        yield ExportRow(datetime.fromtimestamp(moment, UTC), name, parameter, value, source)

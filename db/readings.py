@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, case, exists, func, literal, select, update
 
@@ -15,7 +16,7 @@ from db.dead_letters import DeadLetter, add_dead_letters, prune_dead_letters
 from db.latest import latest_values
 from db.schema import readings, sensors, tanks
 from db.tanks import ensure_tank
-from db.types import UTCDateTime
+from db.types import UTCDateTime, to_epoch
 from db.upsert import insert_ignore
 
 
@@ -117,12 +118,7 @@ class BatchStore:
             )
         stored = 0
         if rows:
-            # RETURNING counts what was really inserted on every driver (executemany rowcounts
-            # are -1 on some); SQLAlchemy batches it into multi-row INSERTs ("insertmanyvalues").
-            statement = insert_ignore(conn, readings, ["sensor_id", "time"]).returning(
-                readings.c.id
-            )
-            stored = len(conn.execute(statement, rows).all())
+            stored = _insert_new(conn, rows)
             duplicates += len(rows) - stored
         for sensor_id, seen in last_seen.items():
             newer = sensors.c.last_seen.is_(None) | (sensors.c.last_seen < seen)
@@ -230,3 +226,25 @@ def first_reading_time(engine: Engine, tank: str) -> datetime | None:
     )
     with engine.connect() as conn:
         return conn.execute(query).scalar()  # min() keeps the column's type: a UTC datetime
+
+
+def _insert_new(conn: Connection, rows: list[dict[str, Any]]) -> int:
+    """Insert ROWS, skipping any already stored for that sensor and time; returns how many were new.
+
+    One statement prepared once and run for every row: sqlite3's executemany reuses the compiled
+    statement, psycopg's pipelines the rows and prepares it server-side. Both sum the rowcount
+    over the rows, and a row skipped by ON CONFLICT counts 0. This replaced SQLAlchemy's
+    multi-row INSERT ... RETURNING, which rebuilt the statement and a datetime per value: about
+    half of the daemon's time per message on SQLite.
+    """
+    columns = list(rows[0])
+    marker = "%s" if conn.dialect.paramstyle in ("format", "pyformat") else "?"
+    sql = (
+        f"INSERT INTO readings ({', '.join(columns)}) "  # noqa: S608 (column names, not input)
+        f"VALUES ({', '.join([marker] * len(columns))}) "
+        "ON CONFLICT (sensor_id, time) DO NOTHING"
+    )
+    params = [
+        tuple(to_epoch(v) if isinstance(v, datetime) else v for v in row.values()) for row in rows
+    ]
+    return max(0, conn.exec_driver_sql(sql, params).rowcount)

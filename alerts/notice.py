@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from health.rules import Transition
 from health.verdict import Verdict
+from sensors.times import iso_utc
 
 __all__ = ["Evaluation", "Notice", "summary"]
 
@@ -57,7 +58,7 @@ class Notice:
             "rule": self.rule,
             "event": self.kind,
             "state": self.state,
-            "at": self.at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+            "at": iso_utc(self.at),
             "value": self.value,
             "message": self.message,
         }

@@ -13,10 +13,12 @@ import click
 from health.profiles import DEFAULT_PROFILE, PROFILES
 from health.types import MAINTENANCE_KINDS
 from sensors.errors import AquariumError
+from sensors.keeper_input import TANK_VOLUME_L
 
 if TYPE_CHECKING:
     from settings.environment import Settings
 
+VOLUME = click.FloatRange(*TANK_VOLUME_L)
 SET_UP_HELP = (
     "When the tank was set up (ISO date). Only for a tank still cycling (under about 8 weeks): "
     "the advisor then follows the cycle instead of reporting a filter fault."
@@ -178,7 +180,7 @@ def tank() -> None:
 
 @tank.command("add")
 @click.argument("name")
-@click.option("--volume", type=click.FloatRange(min=0, min_open=True), help="Water volume, L.")
+@click.option("--volume", type=VOLUME, help="Water volume, L.")
 @click.option(
     "--profile",
     type=click.Choice(list(PROFILES)),
@@ -208,7 +210,7 @@ def tank_add(
 
 @tank.command("edit")
 @click.argument("name")
-@click.option("--volume", type=click.FloatRange(min=0, min_open=True), help="Water volume, L.")
+@click.option("--volume", type=VOLUME, help="Water volume, L.")
 @click.option("--profile", type=click.Choice(list(PROFILES)), help="Health profile.")
 @click.option("--set-up", "set_up", help=SET_UP_HELP)
 @click.pass_context

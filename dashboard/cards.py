@@ -12,7 +12,7 @@ from dashboard.formatting import age_text, label, local, span_text, value_text
 from db.latest import LatestValue
 from db.sensor_status import SensorState
 from health.profiles import Profile, parameter_status
-from health.sensor_health import STALE_INTERVALS
+from health.sensor_health import overdue
 
 # Status badges: the words a keeper acts on, and colours that read at a glance.
 STATUS_BADGE = {"ok": ("OK", "green"), "watch": ("Watch", "orange"), "act": ("Act", "red")}
@@ -58,7 +58,7 @@ def freshness(parameter: str, states: list[SensorState], now: datetime) -> Fresh
     newest = max(mine, key=lambda s: s.last_seen or datetime.min.replace(tzinfo=now.tzinfo))
     interval = newest.expected_interval_s or newest.typical_interval_s or DEFAULT_INTERVAL_S
     silent = (now - max(seen)).total_seconds()
-    return Freshness(max(seen), silent > STALE_INTERVALS * interval, silent)
+    return Freshness(max(seen), overdue(silent, interval), silent)
 
 
 def show_card(

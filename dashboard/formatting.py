@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sensors.catalogue import PARAMETERS
+from sensors.times import duration_text
 
 
 @cache
@@ -39,16 +40,7 @@ def when_text(moment: datetime | None, zone: tzinfo | None = None) -> str:
     return f"{local(moment, zone):%Y-%m-%d %H:%M}"
 
 
-def span_text(seconds: float) -> str:
-    """A duration a keeper reads at a glance: '45 s', '12 min', '5 h', '3 d'."""
-    seconds = max(0.0, seconds)
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 90 * 60:
-        return f"{seconds / 60:.0f} min"
-    if seconds < 36 * 3600:
-        return f"{seconds / 3600:.0f} h"
-    return f"{seconds / 86400:.0f} d"
+span_text = duration_text  # the project's one duration wording (sensors/times.py)
 
 
 def age_text(moment: datetime, now: datetime | None = None) -> str:

@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 
 from db.types import UTCDateTime
+from health.profiles import DEFAULT_PROFILE
 
 # Named constraints, so Alembic can alter them later on SQLite (batch mode) and PostgreSQL alike.
 metadata = MetaData(
@@ -36,7 +37,7 @@ tanks = Table(
     Column("id", Integer, primary_key=True),
     Column("name", String(32), nullable=False, unique=True),
     Column("volume_l", Float, nullable=True),
-    Column("profile", String(64), nullable=False, server_default="turtle-fish"),
+    Column("profile", String(64), nullable=False, server_default=DEFAULT_PROFILE),
     Column("simulated", Boolean, nullable=False, server_default="0"),
     Column("created_at", UTCDateTime, nullable=False),
     # When the keeper set the tank up, if they said so: a tank younger than a cycle (DOMAIN.md:

@@ -12,9 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from db.errors import Conflict, NotFound
 from db.schema import metadata, sensors, tanks
 from db.upsert import insert_ignore
+from health.profiles import DEFAULT_PROFILE
 from sensors.naming import is_valid_tank_name
-
-DEFAULT_PROFILE = "turtle-fish"
 
 
 @dataclass(frozen=True)

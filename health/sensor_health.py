@@ -17,6 +17,8 @@ from typing import Literal
 from health.types import Sample, SensorStatus, TankHistory, as_utc, label
 from health.verdict import Reason, Severity
 from health.wording import num, when
+from sensors.catalogue import PARAMETERS
+from sensors.times import duration_text
 
 __all__ = [
     "FAULT_VALUES",
@@ -24,6 +26,7 @@ __all__ = [
     "SensorIssue",
     "clean",
     "distrust",
+    "overdue",
     "sensor_issues",
     "sensor_reasons",
     "trusted",
@@ -32,9 +35,11 @@ __all__ = [
 
 IssueKind = Literal["stale", "offline", "flatline", "jump", "fault_value"]
 
-# DOMAIN "Sensors": a DS18B20 reads exactly 85.0 at power-up and now and then (esphome 1409);
-# -127 from common libraries means disconnected. Neither is a real reading.
-FAULT_VALUES: dict[str, tuple[float, ...]] = {"temperature": (85.0, -127.0)}
+# A sensor's fault values (the DS18B20's 85.0 at power-up, -127 disconnected: DOMAIN "Sensors"),
+# from the catalogue: neither is a real reading.
+FAULT_VALUES: dict[str, tuple[float, ...]] = {
+    name: p.fault_values for name, p in PARAMETERS.items() if p.fault_values
+}
 # Brief for issue 4: stale after more than 3 expected intervals without a reading.
 STALE_INTERVALS = 3.0
 # Judgement: no aquarium probe reports faster than every few seconds (DOMAIN: Tasmota's default
@@ -65,6 +70,11 @@ class SensorIssue:
     kind: IssueKind
     message: str
     since: datetime | None = None
+
+
+def overdue(silent_s: float, interval_s: float) -> bool:
+    """Whether a sensor silent for SILENT_S, expected every INTERVAL_S, is stale (the one rule)."""
+    return silent_s > STALE_INTERVALS * interval_s
 
 
 def clean(parameter: str, samples: Sequence[Sample]) -> list[Sample]:
@@ -166,16 +176,17 @@ def _availability(
         return []
     last = good[-1].time if good else (status.last_seen if status is not None else None)
     if last is None:
-        msg = f"The {name} sensor has not sent a reading yet (expected every {_span(interval)})."
+        every = duration_text(interval)
+        msg = f"The {name} sensor has not sent a reading yet (expected every {every})."
         return [SensorIssue(parameter, "stale", msg)]
     age = at - last
-    if age.total_seconds() <= STALE_INTERVALS * interval:
+    if not overdue(age.total_seconds(), interval):
         return []
     if inferred and age > INFERRED_STALE_LIMIT:
         return []
     msg = (
         f"The {name} sensor has sent nothing usable since {when(last)} "
-        f"({_span(age.total_seconds())}; expected every {_span(interval)})."
+        f"({duration_text(age.total_seconds())}; expected every {duration_text(interval)})."
     )
     return [SensorIssue(parameter, "stale", msg, last)]
 
@@ -198,7 +209,7 @@ def _flatline(parameter: str, good: list[Sample]) -> list[SensorIssue]:
         return []
     msg = (
         f"The {label(parameter)} sensor has read exactly {num(value)} for "
-        f"{_span(duration.total_seconds())} ({run} readings), which real water never does."
+        f"{duration_text(duration.total_seconds())} ({run} readings), which real water never does."
     )
     return [SensorIssue(parameter, "flatline", msg, start.time)]
 
@@ -222,13 +233,3 @@ def _jumps(parameter: str, good: list[Sample], at: datetime) -> list[SensorIssue
         f"{when(b.time)}, faster than water can change."
     )
     return [SensorIssue(parameter, "jump", msg, b.time)]
-
-
-def _span(seconds: float) -> str:
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 90 * 60:
-        return f"{seconds / 60:.0f} min"
-    if seconds < 48 * 3600:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.1f} days"

@@ -5,7 +5,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Literal, get_args
+from typing import Literal
+
+from sensors.catalogue import PARAMETERS
+from sensors.keeper_input import MAINTENANCE_KINDS, MaintenanceKind
 
 __all__ = [
     "MAINTENANCE_KINDS",
@@ -22,27 +25,10 @@ __all__ = [
 ]
 
 SampleSource = Literal["sensor", "manual"]
-MaintenanceKind = Literal["water-change", "gravel-clean", "filter-clean", "top-off", "note"]
-MAINTENANCE_KINDS: tuple[str, ...] = get_args(MaintenanceKind)
 
-# Canonical units (ARCHITECTURE.md, "Canonical stored units"); conversions happen at the edge in
-# sensors/, so every number that reaches health/ is already in these units.
-PARAMETER_UNITS: dict[str, str] = {
-    "temperature": "°C",
-    "ph": "pH",
-    "conductivity": "µS/cm",
-    "tds": "ppm",
-    "orp": "mV",
-    "oxygen": "mg/L",
-    "flow": "L/min",
-    "level": "cm",
-    "ammonia": "mg/L TAN",
-    "nitrite": "mg/L NO2",
-    "nitrate": "mg/L NO3",
-    "kh": "dKH",
-    "gh": "dGH",
-    "phosphate": "mg/L PO4",
-}
+# Canonical units (ARCHITECTURE.md, "Canonical stored units"), from the catalogue; conversions
+# happen at the edge in sensors/, so every number that reaches health/ is already in these units.
+PARAMETER_UNITS: dict[str, str] = {name: p.unit_with_basis for name, p in PARAMETERS.items()}
 
 # How messages name a parameter.
 PARAMETER_LABELS: dict[str, str] = {

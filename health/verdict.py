@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, Literal
+
+from sensors.times import iso_utc
 
 __all__ = [
     "SEVERITY_RANK",
@@ -151,7 +153,7 @@ class Verdict:
         """The `aquarium advise --json` shape (issue 4, window and plan from issue 10)."""
         return {
             "tank": self.tank,
-            "at": _utc(self.at),
+            "at": iso_utc(self.at),
             "status": self.status,
             "due": self.due.isoformat() if self.due else None,
             "due_earliest": self.due_earliest.isoformat() if self.due_earliest else None,
@@ -169,6 +171,4 @@ class Verdict:
 
 
 def _utc(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return iso_utc(moment) if moment is not None else None

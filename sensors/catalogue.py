@@ -32,6 +32,12 @@ class Parameter:
     kit_step_relative: float = 0.0
     probe_accuracy: float | None = None
     probe_accuracy_relative: float = 0.0
+    basis: str = ""  # the chemical basis of a mg/L value (ARCHITECTURE.md: nitrate as NO3...)
+
+    @property
+    def unit_with_basis(self) -> str:
+        """The unit with its chemical basis spelled out, as advice and alerts write it."""
+        return f"{self.unit} {self.basis}" if self.basis else self.unit
 
 
 _ALL = (
@@ -78,6 +84,7 @@ _ALL = (
         sensor=False,
         kit_step=0.25,
         kit_step_relative=0.25,
+        basis="TAN",
     ),
     Parameter(
         "nitrite",
@@ -89,6 +96,7 @@ _ALL = (
         sensor=False,
         kit_step=0.25,
         kit_step_relative=0.25,
+        basis="NO2",
     ),
     Parameter(
         "nitrate",
@@ -100,6 +108,7 @@ _ALL = (
         sensor=False,
         kit_step=5.0,
         kit_step_relative=0.25,
+        basis="NO3",
     ),
     # Judgement: drop-count KH and GH kits read one degree per drop.
     Parameter(
@@ -119,6 +128,7 @@ _ALL = (
         sensor=False,
         kit_step=0.25,
         kit_step_relative=0.25,
+        basis="PO4",
     ),
 )
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Literal, get_args
 
 from sensors.catalogue import PARAMETERS
 from sensors.errors import KeeperInputError, SensorError
@@ -22,6 +23,8 @@ __all__ = [
     "FUTURE_SKEW",
     "FUTURE_TIME",
     "MAINTENANCE_KINDS",
+    "TANK_VOLUME_L",
+    "MaintenanceKind",
     "TestResult",
     "check_maintenance",
     "check_time",
@@ -51,8 +54,11 @@ PARAMETER_ALIASES = {
 }
 
 # The maintenance a keeper logs (ARCHITECTURE.md, `aquarium maintain`).
-MAINTENANCE_KINDS = ("water-change", "gravel-clean", "filter-clean", "top-off", "note")
+MaintenanceKind = Literal["water-change", "gravel-clean", "filter-clean", "top-off", "note"]
+MAINTENANCE_KINDS: tuple[str, ...] = get_args(MaintenanceKind)
 
+# A bucket-sized nano tank to a public aquarium's big display: anything else is a typo.
+TANK_VOLUME_L = (1.0, 100_000.0)
 # A clock a few minutes fast (a phone, a Pi without NTP yet) is skew; more is a mistyped time.
 # The same allowance as a device's clock (sensors/validation.py).
 FUTURE_SKEW = timedelta(minutes=5)

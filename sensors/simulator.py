@@ -17,6 +17,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from sensors.catalogue import PARAMETERS
 from sensors.keeper_routine import DEMO_SPEC, replay
 from sensors.naming import default_topic
+from sensors.times import iso_utc
 from sensors.virtual_tank import Fault, VirtualTank
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ def reading_payload(value: float, parameter: str, time: datetime | None) -> byte
     """The default scheme's JSON payload: {"value", "unit", "time"?}."""
     body: dict[str, object] = {"value": round(value, 4), "unit": PARAMETERS[parameter].unit}
     if time is not None:
-        body["time"] = time.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        body["time"] = iso_utc(time)
     return json.dumps(body).encode()
 
 

@@ -10,9 +10,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from health.profiles import OVERRIDABLE, PROFILES
+from health.profiles import DEFAULT_PROFILE, OVERRIDABLE, PROFILES
 from sensors.catalogue import PARAMETERS
 from sensors.errors import ConfigError
+from sensors.keeper_input import TANK_VOLUME_L
 from sensors.naming import OWN_TOPICS, tank_name_problem
 
 # DS18B20 ids are family 28 and a 48-bit serial, as the Linux w1 driver names their folders.
@@ -31,8 +32,8 @@ class TankConfig(_Strict):
     """A tank: name, volume in litres, health profile and per-tank limit overrides."""
 
     name: str
-    volume_l: float | None = Field(default=None, gt=0, le=100_000)
-    profile: str = "turtle-fish"
+    volume_l: float | None = Field(default=None, ge=TANK_VOLUME_L[0], le=TANK_VOLUME_L[1])
+    profile: str = DEFAULT_PROFILE
     limits: dict[str, float] = Field(default_factory=dict)
     set_up: date | None = None  # only for a new tank: the advisor follows its cycle
 

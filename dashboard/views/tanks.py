@@ -9,10 +9,9 @@ from dashboard.state import TANK_KEY, all_tanks, choose_tank, engine, in_config,
 from db.tanks import add_tank, update_tank
 from health.profiles import DEFAULT_PROFILE, PROFILES
 from sensors.errors import AquariumError
+from sensors.keeper_input import TANK_VOLUME_L
 from sensors.naming import tank_name_problem
 
-# A bucket-sized nano tank to a public aquarium's big display: anything else is a typo.
-VOLUME_RANGE = (1.0, 100_000.0)
 FORM_WIDTH = 720
 
 
@@ -52,8 +51,8 @@ if tank is not None:
     with st.form(f"edit_tank_{tank.name}", width=FORM_WIDTH):
         volume = st.number_input(
             "Volume of water (L)",
-            min_value=VOLUME_RANGE[0],
-            max_value=VOLUME_RANGE[1],
+            min_value=TANK_VOLUME_L[0],
+            max_value=TANK_VOLUME_L[1],
             value=tank.volume_l,
             placeholder="not set",
             help="Used to turn litres of a water change into a percentage.",
@@ -79,8 +78,8 @@ with st.form("add_tank", width=FORM_WIDTH):
     name = st.text_input("Name", max_chars=32, help="Lowercase letters, digits, - and _.")
     volume = st.number_input(
         "Volume of water (L)",
-        min_value=VOLUME_RANGE[0],
-        max_value=VOLUME_RANGE[1],
+        min_value=TANK_VOLUME_L[0],
+        max_value=TANK_VOLUME_L[1],
         value=None,
         placeholder="optional",
     )

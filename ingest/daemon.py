@@ -14,7 +14,7 @@ from db.dead_letters import DeadLetter, excerpt
 from db.readings import NewReading
 from ingest.batcher import Batcher, IngestStats, PendingMessage, Store
 from ingest.mqtt_session import MqttSession
-from ingest.routing import Availability, Ignored, Rejected, Router
+from ingest.routing import Availability, Ignored, Rejected, RoutedValue, Router
 
 log = logging.getLogger(__name__)
 
@@ -101,14 +101,14 @@ class IngestDaemon:
         raw_topic = bytes(message._topic)  # raw: a non-UTF-8 topic must be refused, not crash
         pending = PendingMessage(mid=message.mid, qos=message.qos, generation=generation)
         topic = raw_topic.decode("utf-8", errors="backslashreplace")
+        values: list[RoutedValue] = []
         try:
-            values = self.router.route(topic, payload, received)
-        except Ignored:
-            values = []
-        except Availability as change:
-            # Committed with the batch, like a reading, and only then acked.
-            pending.availability = AvailabilityChange(change.topics, change.online, received)
-            values = []
+            routed = self.router.route(topic, payload, received)
+            if isinstance(routed, Availability):
+                # Committed with the batch, like a reading, and only then acked.
+                pending.availability = AvailabilityChange(routed.topics, routed.online, received)
+            elif not isinstance(routed, Ignored):
+                values = routed
         except Rejected as exc:
             pending.letter = _letter(received, topic, payload, exc.reason)
             values = []

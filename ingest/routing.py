@@ -30,21 +30,23 @@ class Rejected(Exception):
         self.reason = reason
 
 
-class Ignored(Exception):
+@dataclass(frozen=True)
+class Ignored:
     """A message on a topic we publish ourselves (advice, alerts): neither stored nor refused."""
 
+    topic: str
 
-class Availability(Exception):
+
+@dataclass(frozen=True)
+class Availability:
     """A device's own online/offline message (Tasmota LWT, ESPHome status): not a reading.
 
     TOPICS are the configured sensor topics on that device; they all change together.
     """
 
-    def __init__(self, device: str, online: bool, topics: tuple[str, ...]) -> None:
-        super().__init__(f"{device} is {'online' if online else 'offline'}")
-        self.device = device
-        self.online = online
-        self.topics = topics
+    device: str
+    online: bool
+    topics: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -141,8 +143,13 @@ class Router:
         )
         return [f"{DEFAULT_TOPIC_PREFIX}/+/+", *extra]
 
-    def route(self, topic: str, payload: bytes, received: datetime) -> list[RoutedValue]:
-        """The values in one message; raises Rejected with the reason, Ignored or Availability."""
+    def route(
+        self, topic: str, payload: bytes, received: datetime
+    ) -> list[RoutedValue] | Ignored | Availability:
+        """What one message says: values, a device's availability, or nothing for us (Ignored).
+
+        A message that cannot become a reading raises Rejected with the reason.
+        """
         if len(payload) > MAX_PAYLOAD_BYTES:
             raise Rejected(
                 f"payload of {len(payload)} bytes is over the {MAX_PAYLOAD_BYTES // 1024} KiB "
@@ -150,7 +157,7 @@ class Router:
             )
         if topic in self._availability and topic not in self._routes:
             device, topics = self._availability[topic]
-            raise Availability(device, _availability_word(payload, device), topics)
+            return Availability(device, _availability_word(payload, device), topics)
         try:
             if topic in self._routes:
                 return self._configured(self._routes[topic], payload, received)
@@ -158,7 +165,9 @@ class Router:
         except SensorError as exc:
             raise Rejected(exc.reason) from exc
 
-    def _default_scheme(self, topic: str, payload: bytes, received: datetime) -> list[RoutedValue]:
+    def _default_scheme(
+        self, topic: str, payload: bytes, received: datetime
+    ) -> list[RoutedValue] | Ignored:
         levels = topic.split("/")
         if len(levels) != 3 or levels[0] != DEFAULT_TOPIC_PREFIX:
             raise Rejected(
@@ -167,7 +176,7 @@ class Router:
             )
         _, tank, parameter = levels
         if parameter in OWN_TOPICS:
-            raise Ignored(topic)
+            return Ignored(topic)
         if not is_valid_tank_name(tank):
             raise Rejected(
                 f"tank {tank[:40]!r} in topic {topic[:80]!r} is not a valid tank name; use 1-32 "

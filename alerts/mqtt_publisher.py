@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import json
 import logging
-import ssl
 import threading
 import time
 from collections.abc import Sequence
 from typing import Any
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
 
 from alerts.notice import Notice
 from health.verdict import Verdict
+from sensors.mqtt_client import make_client
+from sensors.mqtt_settings import MqttSettings
 
 log = logging.getLogger(__name__)
 
@@ -28,10 +28,6 @@ __all__ = ["MqttAlertPublisher"]
 
 DEFAULT_PREFIX = "aquarium"  # sensors/naming.py DEFAULT_TOPIC_PREFIX: the default topic scheme
 QOS = 1
-# paho reconnects by itself from loop_start(), doubling the wait between these bounds. No jitter
-# (STYLE.md 10 asks for it against herds of clients): there is one publisher per daemon.
-RECONNECT_MIN_S = 1
-RECONNECT_MAX_S = 30
 # Judgement: a day of events for a few tanks while the broker is away; then paho refuses more.
 MAX_QUEUED = 1000
 
@@ -40,34 +36,16 @@ class MqttAlertPublisher:
     """A paho client of its own (clean session: it only publishes) for advice and events."""
 
     def __init__(
-        self,
-        host: str,
-        port: int,
-        *,
-        client_id: str,
-        username: str | None = None,
-        password: str | None = None,
-        tls: bool = False,
-        ca_file: str | None = None,
-        prefix: str = DEFAULT_PREFIX,
+        self, broker: MqttSettings, *, client_id: str, prefix: str = DEFAULT_PREFIX
     ) -> None:
-        self.host, self.port, self.prefix = host, port, prefix
+        self.host, self.port, self.prefix = broker.host, broker.port, prefix
         self._lock = threading.Lock()
         self._advice: dict[str, str] = {}  # tank -> the last advice published (without "at")
         self._pending: list[mqtt.MQTTMessageInfo] = []
         self._connected = threading.Event()
         self._closing = False
-        self.client = mqtt.Client(
-            callback_api_version=CallbackAPIVersion.VERSION2,
-            client_id=client_id,
-            protocol=mqtt.MQTTv311,
-        )
-        if username:
-            self.client.username_pw_set(username, password)
-        if tls:
-            self.client.tls_set(ca_certs=ca_file, tls_version=ssl.PROTOCOL_TLS_CLIENT)
-        self.client.max_queued_messages_set(MAX_QUEUED)
-        self.client.reconnect_delay_set(RECONNECT_MIN_S, RECONNECT_MAX_S)
+        # A clean session: it only publishes. paho reconnects by itself from loop_start().
+        self.client = make_client(broker, client_id, max_queued=MAX_QUEUED)
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
 

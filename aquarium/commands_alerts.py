@@ -51,16 +51,7 @@ def alert_engine_for(
     def profiles(tank: str, name: str) -> Profile:
         return profile_for(config, tank, name)
 
-    mqtt = settings.mqtt
-    publisher = MqttAlertPublisher(
-        mqtt.host,
-        mqtt.port,
-        client_id=client_id,
-        username=mqtt.username,
-        password=mqtt.password,
-        tls=mqtt.tls,
-        ca_file=mqtt.ca_file,
-    )
+    publisher = MqttAlertPublisher(settings.mqtt, client_id=client_id)
     notifier = AppriseNotifier(config.notify.urls)
     sinks: list[Sink] = [VerdictRecorder(engine, profiles), publisher, notifier]
     evaluator = Evaluator(engine, default_rules(), profiles, server_zone())

@@ -150,7 +150,7 @@ def simulate(
     until_real_tank: bool,
 ) -> None:
     """Publish a simulated tank to aquarium/<tank>/<parameter> (clearly labelled as simulated)."""
-    from sensors.simulator import BrokerAddress, run_simulator
+    from sensors.simulator import run_simulator
     from sensors.virtual_tank import Fault
 
     problem = tank_name_problem(tank)
@@ -175,15 +175,12 @@ def simulate(
         backfill_history(engine, tank, parse_span(backfill), seed=seed, faults=fault_set)
         return
     mqtt = settings.mqtt
-    broker = BrokerAddress(
-        mqtt.host, mqtt.port, mqtt.username, mqtt.password, mqtt.tls, mqtt.ca_file
-    )
     stop = _stop_on_signals()
     if until_real_tank:
         stop_when_a_real_tank_exists(engine, stop)
     log.info("simulating tank %r on %s every %g s", tank, mqtt.display, interval)
     count = run_simulator(
-        broker,
+        mqtt,
         tank,
         interval_s=interval,
         speed=speed,

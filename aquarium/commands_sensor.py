@@ -49,21 +49,17 @@ def ds18b20(tank: str, w1_dir: Path, interval: float, once: bool) -> None:
     order, with the time they were taken, once it is back.
     """
     from sensors.ds18b20 import run_ds18b20
-    from sensors.simulator import BrokerAddress
 
     problem = tank_name_problem(tank)
     if problem:
         raise AquariumError(problem)
     settings = load_settings()
     mqtt, config = settings.mqtt, settings.config.ds18b20
-    broker = BrokerAddress(
-        mqtt.host, mqtt.port, mqtt.username, mqtt.password, mqtt.tls, mqtt.ca_file
-    )
     stop = threading.Event() if once else _stop_on_signals()
     log.info("publishing DS18B20 probes of %s as tank %r to %s", w1_dir, tank, mqtt.display)
     try:
         stats = run_ds18b20(
-            broker,
+            mqtt,
             tank,
             # Per host and tank: two Pis must not share an id, or the broker drops one.
             client_id=f"aquarium-ds18b20-{socket.gethostname()}-{tank}"[:64],

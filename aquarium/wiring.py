@@ -12,6 +12,7 @@ from db.errors import NotFound
 from db.readings import BatchStore
 from db.tanks import add_tank, get_tank, update_tank
 from ingest.daemon import IngestDaemon
+from ingest.mqtt_session import MqttSession
 from ingest.routing import Router, SensorRoute, guess_format
 from settings.config import AppConfig
 from settings.environment import Settings
@@ -74,16 +75,9 @@ def daemon_for(
     share_group: str | None = None,
 ) -> IngestDaemon:
     """The ingestion daemon for these settings."""
-    mqtt = settings.mqtt
     return IngestDaemon(
         store=BatchStore(engine),
         router=router_for(settings.config),
-        host=mqtt.host,
-        port=mqtt.port,
-        client_id=client_id,
+        session=MqttSession(settings.mqtt, client_id),
         share_group=share_group,
-        username=mqtt.username,
-        password=mqtt.password,
-        tls=mqtt.tls,
-        ca_file=mqtt.ca_file,
     )

@@ -32,7 +32,9 @@ from aquarium.supervisor import mosquitto_config, wait_for_port
 from db.engine import open_engine
 from db.readings import BatchStore, count_readings
 from ingest.daemon import IngestDaemon
+from ingest.mqtt_session import MqttSession
 from ingest.routing import Router
+from sensors.mqtt_settings import MqttSettings
 
 HOST = "127.0.0.1"
 
@@ -122,7 +124,9 @@ def drain_daemon(port: int, client_id: str, count: int, url: str, tank: str) -> 
     """Seconds for the ingestion daemon to store COUNT queued messages in the database at URL."""
     engine = open_engine(url)
     daemon = IngestDaemon(
-        store=BatchStore(engine), router=Router(), host=HOST, port=port, client_id=client_id
+        store=BatchStore(engine),
+        router=Router(),
+        session=MqttSession(MqttSettings(HOST, port), client_id),
     )
     start = time.perf_counter()
     daemon.start()

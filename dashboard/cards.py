@@ -94,7 +94,7 @@ def show_card(
             st.badge(f"Last test {age_text(point.time, now)}", color="gray")
         else:
             text, color = STATUS_BADGE[parameter_status(profile, latest.parameter, point.value)]
-            st.badge(text, color=color)  # type: ignore[arg-type]
+            st.badge(text, color=color)  # type: ignore[arg-type]  # STATUS_BADGE's colours are Streamlit's
         source = "test kit" if from_kit else "sensor"
         st.caption(
             f"{source} · {age_text(point.time, now)}",

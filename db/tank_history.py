@@ -91,6 +91,7 @@ def load_tank_history(
     for test in list_tests(engine, tank, since=since, until=at):
         samples.setdefault(test.parameter, []).append(Sample(test.time, test.value, "manual"))
     events = [
+        # kind: a str column, written only through sensors.keeper_input's MAINTENANCE_KINDS
         MaintenanceEvent(e.time, e.kind, e.percent, e.litres, e.note)  # type: ignore[arg-type]
         for e in list_events(engine, tank, until=at)
     ]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, Row, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from db.errors import Conflict, NotFound
@@ -30,8 +31,8 @@ class Tank:
     archived_at: datetime | None = None
 
 
-def _tank(row: object) -> Tank:
-    return Tank(**row._mapping)  # type: ignore[attr-defined]
+def _tank(row: Row[Any]) -> Tank:
+    return Tank(**row._mapping)
 
 
 def add_tank(

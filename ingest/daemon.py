@@ -36,32 +36,16 @@ class IngestDaemon:
         *,
         store: Store,
         router: Router,
-        host: str,
-        port: int,
-        client_id: str = DEFAULT_CLIENT_ID,
+        session: MqttSession,
         share_group: str | None = None,
-        username: str | None = None,
-        password: str | None = None,
-        tls: bool = False,
-        ca_file: str | None = None,
         max_batch: int = 500,
         max_delay_s: float = 0.05,
     ) -> None:
         self.router = router
-        topics = router.subscriptions()
+        self.topics = router.subscriptions()
         if share_group:  # several workers split one subscription ($share, MQTT 5 / Mosquitto)
-            topics = [f"$share/{share_group}/{t}" for t in topics]
-        self.session = MqttSession(
-            host=host,
-            port=port,
-            client_id=client_id,
-            topics=topics,
-            on_message=self._on_message,
-            username=username,
-            password=password,
-            tls=tls,
-            ca_file=ca_file,
-        )
+            self.topics = [f"$share/{share_group}/{t}" for t in self.topics]
+        self.session = session
         self.batcher = Batcher(
             store,
             lambda m: self.session.ack(m.mid, m.qos, m.generation),
@@ -78,7 +62,7 @@ class IngestDaemon:
     def start(self) -> None:
         """Start the writer and the MQTT session threads."""
         self._writer.start()
-        self.session.start()
+        self.session.start(self.topics, self._on_message)
 
     def stop(self) -> None:
         """Stop taking messages, commit and ack what is queued, disconnect."""

@@ -10,7 +10,9 @@ from collections.abc import Callable
 from typing import Any
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
+
+from sensors.mqtt_client import make_client
+from sensors.mqtt_settings import MqttSettings
 
 log = logging.getLogger(__name__)
 
@@ -30,46 +32,29 @@ MessageHandler = Callable[[mqtt.MQTTMessage, int], None]
 
 
 class MqttSession:
-    """Keeps one persistent MQTT session alive and hands each message to ON_MESSAGE.
+    """Keeps one persistent MQTT session alive and hands each message to the handler.
 
     Messages are acknowledged only through ack(), after they are stored. The generation counter
     changes at every connection, so an ack is never sent for a message of an earlier connection
     (the broker redelivers those with DUP set).
     """
 
-    def __init__(
-        self,
-        *,
-        host: str,
-        port: int,
-        client_id: str,
-        topics: list[str],
-        on_message: MessageHandler,
-        username: str | None = None,
-        password: str | None = None,
-        tls: bool = False,
-        ca_file: str | None = None,
-        keepalive: int = 30,
-    ) -> None:
-        self.host, self.port, self.topics = host, port, topics
+    def __init__(self, settings: MqttSettings, client_id: str, *, keepalive: int = 30) -> None:
+        self.host, self.port = settings.host, settings.port
+        self.client_id = client_id
+        self.topics: list[str] = []
         self.keepalive = keepalive
-        self._handler = on_message
+        self._handler: MessageHandler | None = None
         self._generation = 0
         self._stop = threading.Event()
         self._connected = threading.Event()
         self._rng = random.Random()
         self._auth_error: str | None = None
-        self.client = mqtt.Client(
-            callback_api_version=CallbackAPIVersion.VERSION2,
-            client_id=client_id,
-            clean_session=False,  # the broker queues QoS 1 messages while we are away
-            protocol=mqtt.MQTTv311,
-            manual_ack=True,
+        # Persistent: the broker queues QoS 1 messages while we are away. Manual acks: a
+        # message is acked only after its row commits. Reconnects are ours (jittered, below).
+        self.client = make_client(
+            settings, client_id, persistent=True, manual_ack=True, reconnect_max_s=None
         )
-        if username:
-            self.client.username_pw_set(username, password)
-        if tls:
-            self.client.tls_set(ca_certs=ca_file, tls_version=ssl.PROTOCOL_TLS_CLIENT)
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
@@ -87,8 +72,14 @@ class MqttSession:
         """Block until connected and subscribed, or TIMEOUT passes."""
         return self._connected.wait(timeout)
 
-    def start(self) -> None:
-        """Connect (and keep reconnecting) in a background thread."""
+    @property
+    def running(self) -> bool:
+        """Whether the session thread runs (started and not stopped)."""
+        return self._thread.is_alive()
+
+    def start(self, topics: list[str], on_message: MessageHandler) -> None:
+        """Subscribe to TOPICS, hand each message to ON_MESSAGE; reconnect in the background."""
+        self.topics, self._handler = list(topics), on_message
         self._thread.start()
 
     def stop(self) -> None:
@@ -193,4 +184,5 @@ class MqttSession:
             log.warning("disconnected from the MQTT broker: %s", reason)
 
     def _on_message(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
-        self._handler(message, self._generation)
+        if self._handler is not None:  # set by start(), before the thread that calls this runs
+            self._handler(message, self._generation)

@@ -24,12 +24,13 @@ from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
 
 from sensors.catalogue import PARAMETERS
 from sensors.errors import SensorError
+from sensors.mqtt_client import make_client
+from sensors.mqtt_settings import MqttSettings
 from sensors.naming import default_topic
-from sensors.simulator import BrokerAddress, reading_payload
+from sensors.simulator import reading_payload
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +156,7 @@ class BufferedPublisher:
     """
 
     def __init__(
-        self, broker: BrokerAddress, client_id: str, *, buffer_size: int, reconnect_max_s: float
+        self, broker: MqttSettings, client_id: str, *, buffer_size: int, reconnect_max_s: float
     ) -> None:
         self.stats = ProbeStats()
         self._buffer: deque[tuple[str, bytes]] = deque(maxlen=buffer_size)
@@ -167,13 +168,8 @@ class BufferedPublisher:
         self._where = f"{broker.host}:{broker.port}"
         # One publisher per Pi: no herd of clients to spread out, so paho's own doubling
         # backoff (1 s up to RECONNECT_MAX_S) is enough.
-        client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id=client_id)
-        if broker.username:
-            client.username_pw_set(broker.username, broker.password)
-        if broker.tls:
-            client.tls_set(ca_certs=broker.ca_file)
+        client = make_client(broker, client_id, reconnect_max_s=reconnect_max_s)
         client.max_inflight_messages_set(IN_FLIGHT)
-        client.reconnect_delay_set(min_delay=1, max_delay=max(1, round(reconnect_max_s)))
         client.on_connect = self._on_connect
         client.on_connect_fail = self._on_connect_fail
         client.on_disconnect = self._on_disconnect
@@ -272,7 +268,7 @@ class BufferedPublisher:
 
 
 def run_ds18b20(
-    broker: BrokerAddress,
+    broker: MqttSettings,
     tank: str,
     *,
     client_id: str,

@@ -12,27 +12,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
 
 from sensors.catalogue import PARAMETERS
 from sensors.keeper_routine import DEMO_SPEC, replay
+from sensors.mqtt_client import make_client
+from sensors.mqtt_settings import MqttSettings
 from sensors.naming import default_topic
 from sensors.times import iso_utc
 from sensors.virtual_tank import Fault, VirtualTank
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class BrokerAddress:
-    """Where to publish (the simulator does not read settings itself)."""
-
-    host: str
-    port: int
-    username: str | None = None
-    password: str | None = None
-    tls: bool = False
-    ca_file: str | None = None
 
 
 def reading_payload(value: float, parameter: str, time: datetime | None) -> bytes:
@@ -43,15 +32,9 @@ def reading_payload(value: float, parameter: str, time: datetime | None) -> byte
     return json.dumps(body).encode()
 
 
-def connect_publisher(broker: BrokerAddress, client_id: str) -> mqtt.Client:
+def connect_publisher(broker: MqttSettings, client_id: str) -> mqtt.Client:
     """A started paho client that reconnects by itself and queues QoS 1 messages meanwhile."""
-    client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id=client_id)
-    if broker.username:
-        client.username_pw_set(broker.username, broker.password)
-    if broker.tls:
-        client.tls_set(ca_certs=broker.ca_file)
-    client.reconnect_delay_set(min_delay=1, max_delay=30)
-    client.max_queued_messages_set(100_000)
+    client = make_client(broker, client_id, max_queued=100_000)
     client.connect_async(broker.host, broker.port, keepalive=30)
     client.loop_start()
     return client
@@ -66,7 +49,7 @@ class SimulationResult:
 
 
 def run_simulator(
-    broker: BrokerAddress,
+    broker: MqttSettings,
     tank: str,
     *,
     interval_s: float = 10.0,

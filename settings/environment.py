@@ -4,77 +4,28 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
 
-from sensors.errors import ConfigError
+from sensors.mqtt_settings import MqttSettings, parse_mqtt_url
 from settings.config import AppConfig, load_config
 
 DEFAULT_MQTT_URL = "mqtt://127.0.0.1:1883"
+
+__all__ = [
+    "DEFAULT_MQTT_URL",
+    "MqttSettings",
+    "Settings",
+    "default_db_path",
+    "load_settings",
+    "parse_mqtt_url",
+]
 
 
 def default_db_path(env: Mapping[str, str]) -> Path:
     """One well-known place the daemon and the dashboard both find: the XDG data folder."""
     base = env.get("XDG_DATA_HOME") or str(Path(env.get("HOME", "~")) / ".local" / "share")
     return Path(base).expanduser() / "aquarium" / "aquarium.db"
-
-
-@dataclass(frozen=True)
-class MqttSettings:
-    """Where the broker is and how to log in; repr hides the password."""
-
-    host: str
-    port: int
-    username: str | None = None
-    password: str | None = field(default=None, repr=False)
-    tls: bool = False
-    ca_file: str | None = None
-
-    @property
-    def display(self) -> str:
-        """The URL without the password, safe for logs."""
-        scheme = "mqtts" if self.tls else "mqtt"
-        user = f"{self.username}@" if self.username else ""
-        return f"{scheme}://{user}{self.host}:{self.port}"
-
-
-def parse_mqtt_url(url: str) -> MqttSettings:
-    """mqtt://[user:password@]host[:port], mqtts:// for TLS (?ca=/path/ca.pem for a private CA)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("mqtt", "mqtts") or not parts.hostname:
-        raise ConfigError(
-            f"AQUARIUM_MQTT_URL {_hide_password(url)!r} is not a broker URL; use "
-            "mqtt://host:1883, mqtt://user:password@host:1883 or mqtts://host:8883"
-        )
-    tls = parts.scheme == "mqtts"
-    try:
-        port = parts.port or (8883 if tls else 1883)
-    except ValueError as exc:
-        raise ConfigError(
-            f"AQUARIUM_MQTT_URL has a bad port ({exc}); use mqtt://host:1883"
-        ) from exc
-    ca = parse_qs(parts.query).get("ca", [None])[0]
-    if ca is not None and not Path(ca).expanduser().is_file():
-        raise ConfigError(
-            f"AQUARIUM_MQTT_URL names the CA file {ca}, which does not exist; give the path of "
-            "the PEM file that signed the broker's certificate"
-        )
-    return MqttSettings(
-        host=parts.hostname,
-        port=port,
-        username=unquote(parts.username) if parts.username else None,
-        password=unquote(parts.password) if parts.password else None,
-        tls=tls,
-        ca_file=ca,
-    )
-
-
-def _hide_password(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password:
-        return url.replace(f":{parts.password}@", ":***@", 1)
-    return url
 
 
 @dataclass(frozen=True)

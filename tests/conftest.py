@@ -11,7 +11,9 @@ from sqlalchemy import Engine
 from db.engine import open_engine
 from db.readings import BatchStore
 from ingest.daemon import IngestDaemon
+from ingest.mqtt_session import MqttSession
 from ingest.routing import Router, SensorRoute
+from sensors.mqtt_settings import MqttSettings
 from tests.support import Broker, start_broker, unique
 
 
@@ -53,12 +55,12 @@ def start_daemon(broker: Broker, engine: Engine) -> Iterator[DaemonFactory]:
         **options: object,
     ) -> IngestDaemon:
         daemon = IngestDaemon(
-            store=store or BatchStore(engine),  # type: ignore[arg-type]
+            store=store or BatchStore(engine),  # type: ignore[arg-type]  # tests hand in Store fakes
             router=Router(routes or []),
-            host=broker.host,
-            port=broker.port,
-            client_id=client_id or unique("ingest"),
-            **options,  # type: ignore[arg-type]
+            session=MqttSession(
+                MqttSettings(broker.host, broker.port), client_id or unique("ingest")
+            ),
+            **options,  # type: ignore[arg-type]  # IngestDaemon's own keywords, checked there
         )
         daemon.start()
         assert daemon.session.wait_connected(10), "daemon did not connect to the test broker"
@@ -67,5 +69,5 @@ def start_daemon(broker: Broker, engine: Engine) -> Iterator[DaemonFactory]:
 
     yield factory
     for daemon in started:
-        if daemon.session._thread.is_alive():
+        if daemon.session.running:
             daemon.stop()

@@ -20,6 +20,7 @@ from alerts.evaluator import Evaluator
 from alerts.masking import mask_url
 from alerts.mqtt_publisher import MqttAlertPublisher
 from aquarium.cli import cli
+from sensors.mqtt_settings import MqttSettings
 from tests.alerts.conftest import Webhook, log_kit, minutes
 from tests.support import Broker, free_port, unique, wait_until
 
@@ -93,7 +94,9 @@ def test_broker_subscriber_sees_retained_advice_and_an_alert_event(
     engine: Engine, tank: str, broker: Broker
 ) -> None:
     """Events arrive on aquarium/<tank>/alerts; a late subscriber still gets the advice JSON."""
-    publisher = MqttAlertPublisher(broker.host, broker.port, client_id=unique("alerts"))
+    publisher = MqttAlertPublisher(
+        MqttSettings(broker.host, broker.port), client_id=unique("alerts")
+    )
     alerts = AlertEngine(engine, Evaluator(engine), [publisher])
     publisher.start()
     assert publisher.wait_connected(5)
@@ -178,7 +181,9 @@ def test_publishing_while_the_broker_is_away_queues_without_errors(
 
     from tests.support import free_port
 
-    publisher = MqttAlertPublisher("127.0.0.1", free_port(), client_id=unique("alerts"))
+    publisher = MqttAlertPublisher(
+        MqttSettings("127.0.0.1", free_port()), client_id=unique("alerts")
+    )
     alerts = AlertEngine(engine, Evaluator(engine), [publisher])
     publisher.start()
     log_kit(engine, tank, minutes(0), nitrite=0.8)

@@ -9,6 +9,7 @@ import sys
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -16,6 +17,9 @@ from db.engine import open_engine
 from db.manual import list_tests
 from tests.dashboard.seed import TANK, seed
 from tests.support import free_port, wait_until
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,14 +83,12 @@ def dashboard_server(tmp_path: Path) -> Iterator[str]:
         log.close()
 
 
-def _shoot(page: object, path: Path) -> None:
+def _shoot(page: Page, path: Path) -> None:
     """A full-page screenshot (Streamlit scrolls inside its own container, so grow the view)."""
-    height = page.evaluate(  # type: ignore[attr-defined]
-        "() => document.querySelector('[data-testid=stMain]').scrollHeight"
-    )
-    page.set_viewport_size({"width": 1280, "height": max(800, int(height) + 40)})  # type: ignore[attr-defined]
-    page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
-    page.set_viewport_size({"width": 1280, "height": 800})  # type: ignore[attr-defined]
+    height = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
+    page.set_viewport_size({"width": 1280, "height": max(800, int(height) + 40)})
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 800})
 
 
 def test_a_result_typed_in_the_logbook_shows_on_the_trends_page(

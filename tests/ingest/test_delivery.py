@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -62,7 +63,8 @@ class CommitThenCrash(BatchStore):
     ) -> BatchResult:
         super().write(batch, letters, availability)
         # The connection drops before any ack leaves: the broker still holds every message.
-        self.daemon_ref[0].session.client._sock_close()
+        # paho's public socket(): shut it so not one ack leaves (a crash, not a clean close).
+        self.daemon_ref[0].session.client.socket().shutdown(socket.SHUT_RDWR)
         raise ConnectionError("simulated crash after commit")
 
 

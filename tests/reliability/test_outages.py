@@ -12,7 +12,9 @@ from sqlalchemy import Engine
 from db.engine import open_engine
 from db.readings import BatchStore, count_readings
 from ingest.daemon import IngestDaemon
+from ingest.mqtt_session import MqttSession
 from ingest.routing import Router
+from sensors.mqtt_settings import MqttSettings
 from tests.conftest import DaemonFactory
 from tests.support import Broker, publish_all, publisher, start_broker, unique, wait_until
 
@@ -54,9 +56,7 @@ def test_broker_restart_while_both_sides_run_loses_nothing(
     daemon = IngestDaemon(
         store=BatchStore(engine),
         router=Router(),
-        host=own.host,
-        port=own.port,
-        client_id=unique("ingest"),
+        session=MqttSession(MqttSettings(own.host, own.port), unique("ingest")),
     )
     daemon.start()
     assert daemon.session.wait_connected(10)
@@ -146,9 +146,7 @@ def test_a_broker_that_forgets_the_session_is_reported(
     daemon = IngestDaemon(
         store=BatchStore(engine),
         router=Router(),
-        host=own.host,
-        port=own.port,
-        client_id=unique("ingest"),
+        session=MqttSession(MqttSettings(own.host, own.port), unique("ingest")),
     )
     daemon.start()
     try:

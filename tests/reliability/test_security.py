@@ -16,9 +16,10 @@ from sqlalchemy import Engine
 from aquarium.cli import cli
 from db.readings import BatchStore, count_readings
 from ingest.daemon import IngestDaemon
+from ingest.mqtt_session import MqttSession
 from ingest.routing import Router
-from sensors.simulator import BrokerAddress, connect_publisher
-from settings.environment import parse_mqtt_url
+from sensors.mqtt_settings import parse_mqtt_url
+from sensors.simulator import connect_publisher
 from tests.support import Broker, free_port, unique, wait_until
 
 SECRET = "s3cr3t-Turtle!"
@@ -105,17 +106,10 @@ def secure_broker(tmp_path: Path):
 
 
 def daemon_for(url: str, engine: Engine) -> IngestDaemon:
-    mqtt = parse_mqtt_url(url)
     return IngestDaemon(
         store=BatchStore(engine),
         router=Router(),
-        host=mqtt.host,
-        port=mqtt.port,
-        client_id=unique("secure"),
-        username=mqtt.username,
-        password=mqtt.password,
-        tls=mqtt.tls,
-        ca_file=mqtt.ca_file,
+        session=MqttSession(parse_mqtt_url(url), unique("secure")),
     )
 
 
@@ -131,13 +125,7 @@ def test_password_and_tls_connections_store_readings(secure_broker, engine: Engi
         daemon.start()
         try:
             assert daemon.session.wait_connected(15), url.replace(SECRET, "***")
-            mqtt = parse_mqtt_url(url)
-            client = connect_publisher(
-                BrokerAddress(
-                    mqtt.host, mqtt.port, mqtt.username, mqtt.password, mqtt.tls, mqtt.ca_file
-                ),
-                unique("pub"),
-            )
+            client = connect_publisher(parse_mqtt_url(url), unique("pub"))
             assert wait_until(client.is_connected, timeout=15)
             client.publish(f"aquarium/{tank}/ph", b"7.1", qos=1).wait_for_publish(10)
             client.disconnect()

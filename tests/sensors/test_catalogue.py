@@ -79,7 +79,7 @@ def test_ph_and_orp_ranges() -> None:
 def test_parameter_is_frozen() -> None:
     """Catalogue entries cannot be changed at run time by one caller for everyone."""
     with pytest.raises(dataclasses.FrozenInstanceError):
-        get_parameter("ph").maximum = 15.0  # type: ignore[misc]
+        get_parameter("ph").maximum = 15.0  # type: ignore[misc]  # frozen: what the test shows
 
 
 def test_get_parameter_accepts_the_keepers_spelling() -> None:
@@ -103,4 +103,4 @@ def test_unknown_parameter_is_a_sensor_error_and_a_value_error() -> None:
     with pytest.raises(SensorError):
         get_parameter("")
     with pytest.raises(ValueError):
-        get_parameter(None)  # type: ignore[arg-type]
+        get_parameter(None)  # type: ignore[arg-type]  # the wrong type on purpose

@@ -322,7 +322,7 @@ def test_reasons_keep_payload_excerpts_short(decode: Callable[[bytes], object]) 
 def test_text_instead_of_bytes_is_a_decode_error(decode: Callable[[bytes], object]) -> None:
     """A str passed where bytes belong is a DecodeError, not a TypeError."""
     with pytest.raises(DecodeError):
-        decode("25.1")  # type: ignore[arg-type]
+        decode("25.1")  # type: ignore[arg-type]  # the wrong type on purpose: the test
 
 
 def test_bytearray_and_byte_order_mark_are_accepted() -> None:

@@ -17,11 +17,13 @@ from db.dead_letters import list_dead_letters
 from db.readings import BatchStore, count_readings, reading_series
 from db.schema import readings
 from ingest.daemon import IngestDaemon
+from ingest.mqtt_session import MqttSession
 from ingest.routing import Router, SensorRoute
 from sensors import ds18b20
 from sensors.ds18b20 import BufferedPublisher, ProbeSkipped, parse_w1_slave, run_ds18b20
 from sensors.errors import ConfigError
-from sensors.simulator import BrokerAddress, reading_payload
+from sensors.mqtt_settings import MqttSettings
+from sensors.simulator import reading_payload
 from settings.config import parse_config
 from tests.conftest import DaemonFactory
 from tests.support import Broker, free_port, start_broker, unique, wait_until
@@ -87,7 +89,7 @@ def test_every_option_of_the_command_has_help() -> None:
     result = CliRunner().invoke(cli, ["sensor", "ds18b20", "--help"])
     assert result.exit_code == 0, result.output
     group = cli.get_command(click.Context(cli), "sensor")
-    command = group.commands["ds18b20"]  # type: ignore[union-attr]
+    command = group.commands["ds18b20"]  # type: ignore[union-attr]  # sensor is a Group
     assert all(option.help for option in command.params if isinstance(option, click.Option))
     assert {"--tank", "--w1-dir", "--interval", "--once"} <= set(result.output.split())
 
@@ -183,15 +185,13 @@ def test_readings_taken_while_the_broker_is_down_arrive_in_order(
     daemon = IngestDaemon(
         store=BatchStore(engine),
         router=Router(),
-        host=private.host,
-        port=private.port,
-        client_id=unique("ingest"),
+        session=MqttSession(MqttSettings(private.host, private.port), unique("ingest")),
     )
     daemon.start()
     stop = threading.Event()
     outcome: list[ds18b20.ProbeStats] = []
     tree = fake_w1_tree(tmp_path / "w1", {"28-000000000001": w1_slave(24_000)})
-    address = BrokerAddress(private.host, private.port)
+    address = MqttSettings(private.host, private.port)
     publisher = threading.Thread(
         target=lambda: outcome.append(
             run_ds18b20(
@@ -241,15 +241,13 @@ def test_full_buffer_drops_the_oldest_and_sends_the_rest_in_order(
     daemon = IngestDaemon(
         store=BatchStore(engine),
         router=Router(),
-        host=private.host,
-        port=private.port,
-        client_id=unique("ingest"),
+        session=MqttSession(MqttSettings(private.host, private.port), unique("ingest")),
     )
     daemon.start()
     try:
         assert daemon.session.wait_connected(10)
         private.stop()
-        address = BrokerAddress(private.host, private.port)
+        address = MqttSettings(private.host, private.port)
         buffered = BufferedPublisher(address, unique("ds"), buffer_size=3, reconnect_max_s=1)
         start = datetime.now(UTC)
         for i in range(5):

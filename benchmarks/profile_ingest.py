@@ -38,7 +38,9 @@ def decode_stage(kind: str, n: int) -> tuple[list[NewReading], float]:
     out = []
     for mid, payload in enumerate(raw):
         received = datetime.now(UTC)
-        for v in router.route(topic, payload, received):
+        routed = router.route(topic, payload, received)
+        assert isinstance(routed, list)  # plain readings on the default scheme
+        for v in routed:
             out.append(
                 NewReading(
                     tank=v.tank,

@@ -8,7 +8,7 @@ import signal
 import sys
 import threading
 from datetime import timedelta
-from pathlib import Path
+from importlib import resources
 
 import click
 
@@ -19,7 +19,9 @@ from sensors.naming import tank_name_problem
 from settings.environment import default_db_path, load_settings
 
 log = logging.getLogger(__name__)
-DASHBOARD_APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+# The installed dashboard package's entry script (package data in a wheel, the checkout's file in
+# an editable install); found by the package, not by a path relative to this file.
+DASHBOARD_APP = resources.files("dashboard") / "app.py"
 DEMO_TANK = "demo"
 
 

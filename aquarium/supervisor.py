@@ -12,11 +12,14 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-DEPLOY_CONF = Path(__file__).resolve().parent.parent / "deploy" / "mosquitto.conf"
+# Shipped inside the package (pyproject.toml package-data), so a wheel install finds it too;
+# deploy/mosquitto.conf in the checkout is a link to it for keepers who run Mosquitto themselves.
+BROKER_CONF = resources.files("aquarium") / "mosquitto.conf"
 
 
 def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
@@ -41,7 +44,7 @@ def wait_for_port(host: str, port: int, timeout: float) -> bool:
 def mosquitto_config(data_dir: Path, port: int) -> Path:
     """Our deploy/mosquitto.conf with the port and the persistence folder filled in."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    base = DEPLOY_CONF.read_text(encoding="utf-8").replace(
+    base = BROKER_CONF.read_text(encoding="utf-8").replace(
         "listener 1883 127.0.0.1", f"listener {port} 127.0.0.1"
     )
     path = data_dir / "mosquitto.conf"

@@ -331,8 +331,10 @@ def test_bytearray_and_byte_order_mark_are_accepted() -> None:
     assert decode_json(b'\xef\xbb\xbf{"value": 25.1}') == DecodedValue(25.1)
 
 
-def test_unexpected_internal_error_becomes_a_decode_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    """An exception other than DecodeError inside a decoder is translated and chained."""
+def test_a_payload_too_large_to_read_becomes_a_decode_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Running out of memory on a payload is that payload's fault: a DecodeError, chained."""
 
     def broken_loads(text: str) -> object:
         raise MemoryError
@@ -341,3 +343,16 @@ def test_unexpected_internal_error_becomes_a_decode_error(monkeypatch: pytest.Mo
     with pytest.raises(DecodeError) as caught:
         decode_json(b'{"value": 1}')
     assert isinstance(caught.value.__cause__, MemoryError)
+
+
+def test_a_bug_inside_a_decoder_is_not_dressed_up_as_bad_input(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A TypeError in decoding code propagates as itself, so tests and logs see the bug."""
+
+    def buggy_loads(text: str) -> object:
+        raise TypeError("unsupported operand")
+
+    monkeypatch.setattr(decoders.json, "loads", buggy_loads)
+    with pytest.raises(TypeError):
+        decode_json(b'{"value": 1}')

@@ -78,12 +78,19 @@ def _check(decoded: DecodedValue | list[DecodedValue]) -> None:
         assert item.unit is None or isinstance(item.unit, str)
 
 
+# What a payload may provoke inside a decoder, turned into a DecodeError with the reason. Anything
+# else under a DecodeError (a TypeError, a KeyError) would be a bug dressed up as bad input.
+EXPECTED_CAUSES = (ValueError, OverflowError, OSError, RecursionError, MemoryError)
+
+
 def _decode_all(payload: bytes) -> None:
     for decode in DECODERS:
         try:
             decoded = decode(payload)
         except DecodeError as exc:
-            assert exc.reason
+            assert exc.reason and "\n" not in exc.reason
+            cause = exc.__cause__
+            assert cause is None or isinstance(cause, EXPECTED_CAUSES), repr(cause)
             continue
         _check(decoded)
 

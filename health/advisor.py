@@ -24,7 +24,7 @@ from health.sensor_health import (
     untrusted_parameters,
 )
 from health.series import days
-from health.types import Sample, TankHistory, as_utc, label
+from health.types import PARAMETER_UNITS, Sample, TankHistory, as_utc, label
 from health.verdict import SEVERITY_RANK, Reason, Status, Verdict, status_of
 from health.water_quality import free_ammonia_check, water_quality_reasons
 from health.wording import display_zone, local_date, num, on_date, when
@@ -117,12 +117,13 @@ def _advise(history: TankHistory, at: datetime, profile: Profile | None, zone: s
 
 
 def _disagree(d: Disagreement) -> Reason:
+    unit = PARAMETER_UNITS.get(d.parameter, "")
     values = " and ".join(num(v) for v in d.values)
     return Reason(
         "kits_disagree",
-        f"Your {label(d.parameter)} results at {when(d.time)} ({values}) differ by more than "
-        f"one kit step ({num(d.step)}): your two kits disagree, retest. Until then the advisor "
-        f"uses their mean, {num(d.mean)}.",
+        f"Your {label(d.parameter)} results at {when(d.time)} ({values} {unit}) differ by more "
+        f"than one kit step ({num(round(d.step, 1))}): your two kits disagree, retest. Until "
+        f"then the advisor uses their mean, {num(d.mean)}.",
     )
 
 

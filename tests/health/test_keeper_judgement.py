@@ -125,7 +125,8 @@ def test_two_kits_that_disagree_ask_for_a_retest() -> None:
     """
     v = advise(history({"nitrate": retest_history(20, 40)}, [change(0)]), day(10) + HOUR)
     message = reason(v, "kits_disagree")
-    assert "(20 and 40)" in message and "retest" in message and "mean, 30" in message
+    assert "(20 and 40 mg/L NO3)" in message and "kit step (7.5)" in message
+    assert "retest" in message and "mean, 30" in message
 
 
 # 3. Plausibility across time -----------------------------------------------------------------

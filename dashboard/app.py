@@ -11,7 +11,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import streamlit as st
 
 from dashboard.state import open_store
+from dashboard.warmup import warm_up_imports
 from sensors.errors import AquariumError
+
+warm_up_imports()  # pandas and plotly load while the keeper reads the first page
 
 st.set_page_config(page_title="Aquarium monitor", page_icon=":material/pets:", layout="wide")
 

@@ -1,0 +1,24 @@
+"""The dashboard imports its chart libraries ahead of the first chart, once per process."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+PROBE = """
+import sys
+from dashboard.warmup import warm_up_imports
+assert "plotly" not in sys.modules and "pandas" not in sys.modules
+first = warm_up_imports()
+second = warm_up_imports()
+first.join(timeout=120)
+print(second is None, "plotly" in sys.modules, "pandas" in sys.modules, not first.is_alive())
+"""
+
+
+def test_chart_libraries_are_imported_once_in_the_background() -> None:
+    """The first call imports plotly and pandas in a thread; a second call starts nothing."""
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=180, check=True
+    )
+    assert result.stdout.split() == ["True", "True", "True", "True"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import logging
 import random
 import ssl
@@ -34,9 +36,15 @@ MessageHandler = Callable[[mqtt.MQTTMessage, int], None]
 class MqttSession:
     """Keeps one persistent MQTT session alive and hands each message to the handler.
 
-    Messages are acknowledged only through ack(), after they are stored. The generation counter
-    changes at every connection, so an ack is never sent for a message of an earlier connection
-    (the broker redelivers those with DUP set).
+    Messages are acknowledged only through ack(), after they are stored. Every committed message
+    of the current connection is acked, including those that arrive before the broker confirms
+    the subscription: a resumed session's queue comes ahead of the SUBACK, and dropping those acks
+    filled the broker's in-flight window and stalled the backlog for good. The generation counter
+    changes before every connection attempt, so an ack is never sent for a message of an earlier
+    connection (the broker redelivers those with DUP set).
+
+    Acks are queued by the writer thread and sent by the network thread: paho's client is not
+    safe to write from two threads, and the generation is only ever read and changed there.
     """
 
     def __init__(self, settings: MqttSettings, client_id: str, *, keepalive: int = 30) -> None:
@@ -46,6 +54,9 @@ class MqttSession:
         self.keepalive = keepalive
         self._handler: MessageHandler | None = None
         self._generation = 0
+        self._acks: collections.deque[tuple[int, int]] = collections.deque()
+        self.acks_sent = 0
+        self.acks_skipped = 0  # committed after their connection ended: the broker resends them
         self._stop = threading.Event()
         self._connected = threading.Event()
         self._rng = random.Random()
@@ -60,6 +71,7 @@ class MqttSession:
         self.client.on_message = self._on_message
         self.client.on_subscribe = self._on_subscribe
         self._subscribe_mid: int | None = None
+        self._connections = 0
         self.sessions_lost = 0  # reconnects where the broker had dropped our queued messages
         self._thread = threading.Thread(target=self._loop, name="mqtt", daemon=True)
 
@@ -88,13 +100,28 @@ class MqttSession:
         self._thread.join(timeout=10)
 
     def ack(self, mid: int, qos: int, generation: int) -> None:
-        """Acknowledge a stored message, unless it came on an earlier connection."""
-        if qos > 0 and generation == self._generation and self._connected.is_set():
-            self.client.ack(mid, qos)
+        """Acknowledge a stored message, unless it came on an earlier connection (thread-safe)."""
+        if qos == 0:
+            return
+        self._acks.append((mid, generation))
+        wake = getattr(self.client, "_sockpairW", None)  # interrupts paho's select() at once
+        if wake is not None:
+            # Full or closed: the loop wakes within its timeout anyway.
+            with contextlib.suppress(OSError):
+                wake.send(b"\0")
+
+    def _send_acks(self) -> None:
+        while self._acks:
+            mid, generation = self._acks.popleft()
+            if generation == self._generation and self.client.ack(mid, 1) == 0:
+                self.acks_sent += 1
+            else:
+                self.acks_skipped += 1
 
     def _loop(self) -> None:
         attempt = 0
         while not self._stop.is_set():
+            self._generation += 1  # before the attempt: no earlier ack may reach this connection
             try:
                 self.client.connect(self.host, self.port, keepalive=self.keepalive)
             except (OSError, ssl.SSLError) as exc:
@@ -111,6 +138,7 @@ class MqttSession:
                 continue
             while not self._stop.is_set():
                 try:
+                    self._send_acks()
                     rc = self.client.loop(timeout=0.2)
                 except Exception:  # a bug in a callback must not end the session thread
                     log.exception("error in the MQTT loop; reconnecting")
@@ -121,6 +149,7 @@ class MqttSession:
             if self._connected.is_set():
                 attempt = 0
             if self._stop.is_set():
+                self._send_acks()  # what the writer committed while stopping
                 self.client.disconnect()
                 self.client.loop(timeout=0.5)
                 break
@@ -140,8 +169,8 @@ class MqttSession:
             )
             log.error("the MQTT broker refused the connection: %s; %s", reason, hint)
             return
-        self._generation += 1
-        if self._generation > 1 and not flags.session_present:
+        self._connections += 1
+        if self._connections > 1 and not flags.session_present:
             # The broker forgot our queue (restarted without persistence, or expired it): what
             # the sensors published while we were disconnected is gone, and nothing will say so.
             self.sessions_lost += 1

@@ -1,0 +1,106 @@
+"""A restarted daemon's backlog: every committed message of the connection is acked, even early."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from sqlalchemy import Engine
+
+from db.readings import BatchStore, count_readings
+from ingest.daemon import IngestDaemon
+from ingest.routing import Router
+from tests.conftest import DaemonFactory
+from tests.support import Broker, publish_all, publisher, unique, wait_until
+
+BACKLOG = 100_000
+# deploy/mosquitto.conf: max_inflight_messages 1000. More than that before the SUBACK is what
+# stalled a resumed session whose early acks were dropped.
+EARLY = 3_000
+
+
+def redelivered_after_restart(
+    broker: Broker, engine: Engine, start_daemon: DaemonFactory, client_id: str, tank: str
+) -> int:
+    """How many old messages the broker still held for CLIENT_ID (unacked ones come back)."""
+    daemon = start_daemon(client_id=client_id)
+    with publisher(broker) as client:  # the broker delivers a session's queue in order
+        publish_all(client, [(f"aquarium/{tank}/level", b"12.5")])
+    assert wait_until(lambda: count_readings(engine, tank) > 0, timeout=60)
+    assert wait_until(lambda: daemon.stats.received == daemon.stats.stored, timeout=30)
+    return daemon.stats.received - 1
+
+
+def test_a_restarted_daemon_drains_a_100000_message_backlog(
+    broker: Broker, engine: Engine, start_daemon: DaemonFactory, report
+) -> None:
+    """100,000 readings queued for a stopped daemon are all stored and acked after it restarts."""
+    tank, client_id = unique("backlog"), unique("ingest")
+    start_daemon(client_id=client_id).stop()
+    messages = [(f"aquarium/{tank}/tds", f"{100 + i / 1000:.3f}".encode()) for i in range(BACKLOG)]
+    with publisher(broker) as client:
+        publish_all(client, messages)
+    started = time.monotonic()
+    daemon = start_daemon(client_id=client_id)
+    assert wait_until(lambda: count_readings(engine, tank) >= BACKLOG, timeout=240, step=0.5)
+    drained = time.monotonic() - started
+    assert wait_until(lambda: daemon.session.acks_sent >= BACKLOG, timeout=30)
+    daemon.stop()
+    assert count_readings(engine, tank) == BACKLOG
+    assert redelivered_after_restart(broker, engine, start_daemon, client_id, unique("t")) == 0
+    report(
+        "restart with a backlog",
+        "daemon stopped, 100,000 readings queued at the broker for its session, daemon started",
+        f"{BACKLOG:,} QoS 1 readings ({BACKLOG / drained:,.0f}/s drained)",
+        BACKLOG - count_readings(engine, tank),
+        drained,
+    )
+
+
+def test_a_queue_that_arrives_before_the_suback_is_acked(
+    broker: Broker, engine: Engine, start_daemon: DaemonFactory, report
+) -> None:
+    """Messages stored before the broker confirms the subscription are acked; nothing stalls."""
+    tank, client_id = unique("early"), unique("ingest")
+    start_daemon(client_id=client_id).stop()
+    with publisher(broker) as client:
+        publish_all(
+            client, [(f"aquarium/{tank}/orp", f"{i / 10:.1f}".encode()) for i in range(EARLY)]
+        )
+    daemon = IngestDaemon(
+        store=BatchStore(engine),
+        router=Router(),
+        host=broker.host,
+        port=broker.port,
+        client_id=client_id,
+    )
+    # Injected fault: the SUBACK is handled only once more than the broker's in-flight window
+    # has been stored, so those messages certainly arrived before the subscription was confirmed.
+    original = daemon.session.client.on_subscribe
+
+    def late_suback(*args: Any) -> None:
+        def deliver() -> None:
+            wait_until(lambda: count_readings(engine, tank) > EARLY // 2, timeout=20)
+            original(*args)
+
+        threading.Thread(target=deliver, daemon=True).start()
+
+    daemon.session.client.on_subscribe = late_suback
+    daemon.start()
+    started = time.monotonic()
+    try:
+        assert wait_until(lambda: count_readings(engine, tank) == EARLY, timeout=60)
+        drained = time.monotonic() - started
+        assert wait_until(lambda: daemon.session.acks_sent == EARLY, timeout=30)
+        assert daemon.session.wait_connected(30)
+    finally:
+        daemon.stop()
+    assert redelivered_after_restart(broker, engine, start_daemon, client_id, unique("t")) == 0
+    report(
+        "queue before SUBACK",
+        "resumed session; the SUBACK held back until 1,500 queued messages were stored",
+        f"{EARLY:,} QoS 1 readings (broker in-flight window 1,000)",
+        EARLY - count_readings(engine, tank),
+        drained,
+    )

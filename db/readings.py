@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, case, exists, func, literal, select, update
+from sqlalchemy import Connection, Engine, and_, case, func, literal, select, update
 
 from db.availability import AvailabilityChange, set_availability
 from db.dead_letters import MAX_AGE as DEAD_LETTER_MAX_AGE
 from db.dead_letters import MAX_ROWS as DEAD_LETTER_MAX_ROWS
 from db.dead_letters import DeadLetter, add_dead_letters, prune_dead_letters
+from db.deliveries import Delivery, DeliveryWindow
 from db.latest import latest_values
 from db.schema import readings, sensors, tanks
 from db.tanks import ensure_tank
@@ -31,10 +32,9 @@ class NewReading:
     received_at: datetime
     topic: str
     field: str = ""
-    # Set when the time is the receive time and the broker marked the message as a redelivery:
-    # the only case the (sensor, time) unique key cannot catch.
-    delivery_key: int | None = None
-    redelivered: bool = False
+    # Set when the time is the receive time: the only case the (sensor, time) unique key cannot
+    # deduplicate; db/deliveries.py decides within the session's redelivery window.
+    delivery: Delivery | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,7 @@ class BatchStore:
         self.dead_letter_max_rows = dead_letter_max_rows
         self.dead_letter_max_age = dead_letter_max_age
         self._letters_since_prune = 0
+        self._window = DeliveryWindow()
 
     def write(
         self,
@@ -83,6 +84,7 @@ class BatchStore:
             # Ids cached from a transaction that rolled back may not exist: forget them.
             self._tank_ids.clear()
             self._sensor_ids.clear()
+            self._window.forget()
             raise
         return result
 
@@ -92,12 +94,9 @@ class BatchStore:
         rows = []
         last_seen: dict[int, datetime] = {}
         duplicates = 0
+        copies = self._window.duplicates(conn, (r.delivery for r in batch if r.delivery))
         for reading in batch:
-            if (
-                reading.redelivered
-                and reading.delivery_key is not None
-                and self._seen(conn, reading.delivery_key)
-            ):
+            if reading.delivery in copies:
                 duplicates += 1
                 continue
             sensor_id = self._sensor_id(conn, reading)
@@ -109,7 +108,6 @@ class BatchStore:
                     "time": reading.time,
                     "value": reading.value,
                     "received_at": reading.received_at,
-                    "delivery_key": reading.delivery_key,
                 }
             )
             seen = last_seen.get(sensor_id)
@@ -138,12 +136,8 @@ class BatchStore:
                 conn, letters[-1].time, self.dead_letter_max_rows, self.dead_letter_max_age
             )
             self._letters_since_prune = 0
+        self._window = DeliveryWindow()
         return BatchResult(stored=stored, duplicates=duplicates, dead_letters=len(letters))
-
-    def _seen(self, conn: Connection, delivery_key: int) -> bool:
-        return bool(
-            conn.execute(select(exists().where(readings.c.delivery_key == delivery_key))).scalar()
-        )
 
     def _sensor_id(self, conn: Connection, reading: NewReading) -> int:
         if reading.tank not in self._tank_ids:

@@ -73,13 +73,20 @@ readings = Table(
     Column("time", UTCDateTime, nullable=False),
     Column("value", Float, nullable=False),
     Column("received_at", UTCDateTime, nullable=False),
-    # Hash of topic, packet id and payload: recognises a QoS 1 redelivery (same packet id, DUP set)
-    # of a message already stored whose own time was the receive time.
-    Column("delivery_key", BigInteger, nullable=True),
     # One reading per sensor per instant: a redelivered message with a device time lands once.
     UniqueConstraint("sensor_id", "time", name="uq_readings_sensor_time"),
     Index("ix_readings_tank_parameter_time", "tank_id", "parameter", "time"),
-    Index("ix_readings_delivery_key", "delivery_key"),
+)
+
+# The redelivery window (db/deliveries.py has the rule): for each MQTT session and packet id, the
+# last stored message that carried it. At most 65,535 rows per session, whatever the history.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("session", String(128), primary_key=True),  # the daemon's MQTT client id
+    Column("packet_id", Integer, primary_key=True),
+    Column("content_key", BigInteger, nullable=False),  # hash of topic and payload
+    Column("seq", BigInteger, nullable=False),  # the session's count of recorded messages
 )
 
 manual_tests = Table(

@@ -11,6 +11,7 @@ import paho.mqtt.client as mqtt
 
 from db.availability import AvailabilityChange
 from db.dead_letters import DeadLetter, excerpt
+from db.deliveries import Delivery
 from db.readings import NewReading
 from ingest.batcher import Batcher, IngestStats, PendingMessage, Store
 from ingest.mqtt_session import MqttSession
@@ -22,9 +23,9 @@ log = logging.getLogger(__name__)
 DEFAULT_CLIENT_ID = "aquarium-ingest"
 
 
-def delivery_key(topic: bytes, mid: int, payload: bytes) -> int:
-    """A signed 64-bit hash naming one MQTT delivery (a redelivery keeps its packet id)."""
-    digest = hashlib.blake2b(topic + b"\0" + mid.to_bytes(2, "big") + payload, digest_size=8)
+def content_key(topic: bytes, payload: bytes) -> int:
+    """A signed 64-bit hash of a message's topic and payload (db/deliveries.py's window)."""
+    digest = hashlib.blake2b(topic + b"\0" + payload, digest_size=8)
     return int.from_bytes(digest.digest(), "big", signed=True)
 
 
@@ -107,7 +108,16 @@ class IngestDaemon:
             # (re)subscription: without the device's own time it would be stored again, at the
             # wrong time, on each reconnect. With a device time the (sensor, time) key dedups it.
             values = [v for v in values if v.device_time]
-        key = delivery_key(raw_topic, message.mid, payload)
+        delivery = (
+            Delivery(
+                session=self.session.client_id,
+                packet_id=message.mid,
+                content_key=content_key(raw_topic, payload),
+                redelivered=bool(message.dup),
+            )
+            if message.qos > 0
+            else None  # QoS 0 is never redelivered
+        )
         pending.readings = [
             NewReading(
                 tank=v.tank,
@@ -117,8 +127,7 @@ class IngestDaemon:
                 received_at=received,
                 topic=topic,
                 field=v.field,
-                delivery_key=None if v.device_time else key,
-                redelivered=bool(message.dup),
+                delivery=None if v.device_time else delivery,
             )
             for v in values
         ]

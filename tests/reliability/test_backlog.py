@@ -6,6 +6,7 @@ import threading
 import time
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine
 
 from db.readings import BatchStore, count_readings
@@ -32,6 +33,7 @@ def redelivered_after_restart(
     return daemon.stats.received - 1
 
 
+@pytest.mark.timeout(400)  # a load test: 2 shared cores, a real subprocess
 def test_a_restarted_daemon_drains_a_100000_message_backlog(
     broker: Broker, engine: Engine, start_daemon: DaemonFactory, report
 ) -> None:

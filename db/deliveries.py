@@ -1,0 +1,115 @@
+"""The redelivery window: which QoS 1 redeliveries are copies of a message already stored.
+
+The rule (issue 13; the readings layout relies on it, and nothing else deduplicates by content):
+
+- A message whose reading has the device's own time needs no window: the (sensor, time) key of
+  the readings table stores it once, whenever and however often it comes.
+- A message without a device time (stored at its receive time) is a duplicate only if the broker
+  marked it as a redelivery (DUP) and the SAME SESSION (MQTT client id) stored a message with the
+  same packet id, topic and payload among its last REDELIVERY_WINDOW recorded messages.
+
+Why that window: a broker redelivers only what it sent this session and did not get an ack for,
+and it never has more than its in-flight window outstanding (deploy/mosquitto.conf:
+max_inflight_messages 1000). Acks leave right after each commit, so the original of a redelivery
+is always among the session's last few thousand stored messages. Packet ids repeat every 65,535
+messages, so anything older that matches is a different reading with the same value (a steady
+"25.0"), never a copy. Matching against the whole history, as before, dropped those as duplicates
+after they had been acked: acknowledged and never stored.
+
+The table keeps one row per (session, packet id): the last message stored with it, and the
+session's sequence number at that moment. It never holds more than 65,535 rows per session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.dml import Insert
+
+from db.schema import deliveries
+
+# Messages, not time: a daemon may be down for days before the redelivery comes. 10x the
+# shipped in-flight window, and far below the 65,535 packet ids after which ids repeat.
+REDELIVERY_WINDOW = 10_000
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """How one MQTT message arrived: its session, packet id and content, and whether DUP was set."""
+
+    session: str
+    packet_id: int
+    content_key: int  # a hash of topic and payload
+    redelivered: bool
+
+
+class DeliveryWindow:
+    """Decides and records deliveries inside a batch's transaction (one writer per session)."""
+
+    def __init__(self) -> None:
+        self._seq: dict[str, int] = {}
+
+    def forget(self) -> None:
+        """Drop cached sequence numbers (after a rolled-back transaction)."""
+        self._seq.clear()
+
+    def duplicates(self, conn: Connection, batch: Iterable[Delivery]) -> set[Delivery]:
+        """The deliveries in BATCH that are copies of a message this session already stored.
+
+        Records every other one, so a later redelivery of it is recognised in turn.
+        """
+        found: set[Delivery] = set()
+        recorded: dict[tuple[str, int], dict[str, object]] = {}
+        for delivery in dict.fromkeys(batch):  # one message, several readings: once
+            ident = (delivery.session, delivery.packet_id)
+            seq = self._next_seq(conn, delivery.session)
+            if delivery.redelivered and self._is_copy(conn, delivery, recorded.get(ident), seq):
+                found.add(delivery)
+                continue
+            recorded[ident] = {
+                "session": delivery.session,
+                "packet_id": delivery.packet_id,
+                "content_key": delivery.content_key,
+                "seq": seq + 1,
+            }
+            self._seq[delivery.session] = seq + 1
+        if recorded:
+            conn.execute(_upsert(conn), list(recorded.values()))
+        return found
+
+    def _next_seq(self, conn: Connection, session: str) -> int:
+        if session not in self._seq:
+            last = conn.execute(
+                select(func.max(deliveries.c.seq)).where(deliveries.c.session == session)
+            ).scalar()
+            self._seq[session] = int(last or 0)
+        return self._seq[session]
+
+    def _is_copy(
+        self, conn: Connection, delivery: Delivery, in_batch: dict[str, object] | None, seq: int
+    ) -> bool:
+        if in_batch is not None:  # the original is in this very batch
+            return in_batch["content_key"] == delivery.content_key
+        row = conn.execute(
+            select(deliveries.c.content_key, deliveries.c.seq).where(
+                deliveries.c.session == delivery.session,
+                deliveries.c.packet_id == delivery.packet_id,
+            )
+        ).first()
+        return (
+            row is not None
+            and row.content_key == delivery.content_key
+            and row.seq > seq - REDELIVERY_WINDOW
+        )
+
+
+def _upsert(conn: Connection) -> Insert:
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(deliveries)
+    return statement.on_conflict_do_update(
+        index_elements=["session", "packet_id"],
+        set_={"content_key": statement.excluded.content_key, "seq": statement.excluded.seq},
+    )

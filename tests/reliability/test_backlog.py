@@ -80,6 +80,7 @@ def test_a_queue_that_arrives_before_the_suback_is_acked(
     # Injected fault: the SUBACK is handled only once more than the broker's in-flight window
     # has been stored, so those messages certainly arrived before the subscription was confirmed.
     original = daemon.session.client.on_subscribe
+    assert original is not None
 
     def late_suback(*args: Any) -> None:
         def deliver() -> None:

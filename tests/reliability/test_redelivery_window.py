@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from functools import partial
 
 import pytest
 from sqlalchemy import Engine
@@ -14,6 +15,11 @@ from tests.support import Broker, publish_all, publisher, unique, wait_until
 BEFORE_WRAP = 70_000  # the session's packet ids pass 65,535 and start again at 1
 DURING_KILLS = 20_000
 KILLS = 3
+
+
+def stored_past(engine: Engine, tank: str, floor: int) -> bool:
+    """Whether TANK has more than FLOOR readings."""
+    return count_readings(engine, tank) > floor
 
 
 @pytest.mark.timeout(400)  # a load test: 2 shared cores, a real subprocess
@@ -35,9 +41,7 @@ def test_a_steady_value_past_a_packet_id_wrap_survives_sigkills_exactly_once(
             if kill < KILLS:
                 # Killed mid-stream: some of this chunk stored and acked, some stored and not
                 # acked (redelivered with DUP), some never read (redelivered with DUP too).
-                assert wait_until(
-                    lambda a=already: count_readings(engine, tank) > a + chunk // 4, timeout=60
-                )
+                assert wait_until(partial(stored_past, engine, tank, already + chunk // 4), 60)
                 daemon_process.kill()
                 daemon_process.start()
         started = time.monotonic()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
@@ -54,16 +55,20 @@ def sync_tanks(engine: Engine, config: AppConfig) -> None:
 def router_for(config: AppConfig) -> Router:
     """Routes for every configured sensor, plus the default topic scheme."""
     return Router(
-        SensorRoute(
-            topic=s.topic,
-            tank=s.tank,
-            parameter=s.parameter,
-            format=s.format or guess_format(s.topic),
-            field=s.field,
-            unit=s.unit,
-            expected_interval_s=s.expected_interval_s,
-        )
-        for s in config.sensors
+        (
+            SensorRoute(
+                topic=s.topic,
+                tank=s.tank,
+                parameter=s.parameter,
+                format=s.format or guess_format(s.topic),
+                field=s.field,
+                unit=s.unit,
+                expected_interval_s=s.expected_interval_s,
+                timezone=ZoneInfo(s.timezone) if s.timezone else None,
+            )
+            for s in config.sensors
+        ),
+        backfill=timedelta(days=config.ingest.backfill_days),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, tzinfo
 
 from sensors.catalogue import PARAMETERS
 from sensors.decoders import (
@@ -19,7 +19,7 @@ from sensors.decoders import (
 from sensors.errors import SensorError
 from sensors.naming import DEFAULT_TOPIC_PREFIX, OWN_TOPICS, is_valid_tank_name
 from sensors.units import to_canonical
-from sensors.validation import check_plausible, plausible_device_time
+from sensors.validation import BACKFILL_HORIZON, check_device_time, check_plausible
 
 
 class Rejected(Exception):
@@ -60,6 +60,9 @@ class SensorRoute:
     field: str | None = None
     unit: str | None = None
     expected_interval_s: float | None = None
+    # The zone of the node's clock, for times without an offset (Tasmota's Time); None: this
+    # machine's zone.
+    timezone: tzinfo | None = None
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,7 @@ class RoutedValue:
     parameter: str
     value: float
     time: datetime
-    device_time: bool  # the time came from the device, not the receive clock
+    device_time: bool  # the time came from the device (honoured as sent), not the receive clock
     field: str = ""
 
 
@@ -120,7 +123,10 @@ def guess_format(topic: str) -> str:
 class Router:
     """Routes messages of configured sensors and of the default aquarium/<tank>/<parameter>."""
 
-    def __init__(self, routes: Iterable[SensorRoute] = ()) -> None:
+    def __init__(
+        self, routes: Iterable[SensorRoute] = (), *, backfill: timedelta = BACKFILL_HORIZON
+    ) -> None:
+        self.backfill = backfill
         self._routes: dict[str, list[SensorRoute]] = {}
         # availability topic -> (device, its configured sensor topics)
         self._availability: dict[str, tuple[str, tuple[str, ...]]] = {}
@@ -188,21 +194,23 @@ class Router:
                 f"{', '.join(PARAMETERS)}"
             )
         decoded = decode_default(payload)
-        return [_finish(tank, parameter, decoded, decoded.unit, received)]
+        return [self._finish(tank, parameter, decoded, decoded.unit, received)]
 
     def _configured(
         self, routes: list[SensorRoute], payload: bytes, received: datetime
     ) -> list[RoutedValue]:
         fmt = routes[0].format
         if fmt == "tasmota":
-            by_field = {value.field: value for value in decode_tasmota(payload)}
+            by_field = {
+                value.field: value for value in decode_tasmota(payload, tz=routes[0].timezone)
+            }
             values = []
             for route in routes:
                 decoded = by_field.get(route.field)
                 if decoded is None:
                     continue  # this probe is absent from this message; others may be present
                 unit = route.unit or decoded.unit
-                values.append(_finish(route.tank, route.parameter, decoded, unit, received))
+                values.append(self._finish(route.tank, route.parameter, decoded, unit, received))
             if not values:
                 wanted = ", ".join(sorted(str(r.field) for r in routes))
                 found = ", ".join(sorted(str(f) for f in by_field)) or "none"
@@ -213,22 +221,29 @@ class Router:
             return values
         decoded = _SINGLE_DECODERS[fmt](payload)
         return [
-            _finish(r.tank, r.parameter, decoded, r.unit or decoded.unit, received) for r in routes
+            self._finish(r.tank, r.parameter, decoded, r.unit or decoded.unit, received)
+            for r in routes
         ]
 
-
-def _finish(
-    tank: str, parameter: str, decoded: DecodedValue, unit: str | None, received: datetime
-) -> RoutedValue:
-    value = to_canonical(parameter, decoded.value, unit)
-    check_plausible(parameter, value)
-    # The device's time wins when present and plausible (devices buffer while offline).
-    device_time = decoded.time is not None and plausible_device_time(decoded.time, received)
-    return RoutedValue(
-        tank=tank,
-        parameter=parameter,
-        value=value,
-        time=decoded.time if device_time and decoded.time else received,
-        device_time=device_time,
-        field=decoded.field or "",
-    )
+    def _finish(
+        self,
+        tank: str,
+        parameter: str,
+        decoded: DecodedValue,
+        unit: str | None,
+        received: datetime,
+    ) -> RoutedValue:
+        value = to_canonical(parameter, decoded.value, unit)
+        check_plausible(parameter, value)
+        # A device time is honoured back to the backfill horizon, or the message is refused
+        # with the reason: never moved to the receive time (devices buffer while offline).
+        if decoded.time is not None:
+            check_device_time(decoded.time, received, self.backfill)
+        return RoutedValue(
+            tank=tank,
+            parameter=parameter,
+            value=value,
+            time=decoded.time or received,
+            device_time=decoded.time is not None,
+            field=decoded.field or "",
+        )

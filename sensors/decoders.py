@@ -129,11 +129,13 @@ def _load_json(text: str, kind: str) -> object:
         ) from exc
 
 
-def _iso_time(text: str, default_tz: tzinfo) -> datetime:
+def _iso_time(text: str, default_tz: tzinfo | None) -> datetime:
     try:
         parsed = datetime.fromisoformat(text.strip())
         if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=default_tz)
+            # No offset: wall-clock time in DEFAULT_TZ, or in this machine's zone (with its
+            # daylight-saving rules for that date) when None.
+            parsed = parsed.replace(tzinfo=default_tz) if default_tz else parsed.astimezone()
         return parsed.astimezone(UTC)
     except (ValueError, OverflowError) as exc:  # OverflowError: year 1 or 9999 shifted by zone
         raise DecodeError(f'time "{_excerpt(text)}" is not a usable time; {_TIME_HINT}') from exc
@@ -227,7 +229,8 @@ def _is_temperature_key(key: str) -> bool:
 def decode_tasmota(payload: bytes, *, tz: tzinfo | None = None) -> list[DecodedValue]:
     """Every numeric reading in a Tasmota tele/<dev>/SENSOR message, field "Sensor.Key".
 
-    Tasmota's "Time" has no zone: it is the device's local time, read in ``tz`` (default UTC).
+    Tasmota's "Time" has no zone unless SetOption52 is on: it is the device's local time, read in
+    ``tz`` (default: this machine's zone). A Time with an offset is taken as given.
     """
     with _only_decode_errors("Tasmota"):
         text = _text(payload)
@@ -242,7 +245,7 @@ def decode_tasmota(payload: bytes, *, tz: tzinfo | None = None) -> list[DecodedV
         if raw_time is not None:
             if not isinstance(raw_time, str):
                 raise DecodeError(f"Tasmota Time {_excerpt(json.dumps(raw_time))} is not text")
-            time = _iso_time(raw_time, tz or UTC)
+            time = _iso_time(raw_time, tz)
         temp_unit = doc.get("TempUnit")
         temp_unit = (temp_unit.strip() or None) if isinstance(temp_unit, str) else None
         readings = []

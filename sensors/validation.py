@@ -12,7 +12,15 @@ from datetime import UTC, datetime, timedelta
 from sensors.catalogue import Parameter, get_parameter
 from sensors.errors import ImplausibleValue
 
-__all__ = ["check_plausible", "plausible_device_time"]
+__all__ = ["BACKFILL_HORIZON", "MAX_CLOCK_AHEAD", "check_device_time", "check_plausible"]
+
+# How far back a device's own time is honoured (a node that buffered through a holiday, reef-pi
+# 2055 in DOMAIN.md); older history comes in through `aquarium import`. [ingest] backfill_days.
+BACKFILL_HORIZON = timedelta(days=365)
+# NTP-synced nodes differ by seconds; a few minutes covers a drifting RTC. More is a wrong clock.
+MAX_CLOCK_AHEAD = timedelta(minutes=5)
+# Before this a node's clock was never set (1970 epoch, 2000 RTC defaults): say so plainly.
+_UNSET_CLOCK_BEFORE = datetime(2001, 1, 1, tzinfo=UTC)
 
 # What each catalogue fault value means (DOMAIN.md, "Sensors and their quirks").
 _FAULT_MEANINGS: dict[tuple[str, float], str] = {
@@ -76,17 +84,42 @@ def _as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
-def plausible_device_time(
+def span_text(span: timedelta) -> str:
+    """A duration as a keeper says it: '10 years', '3 days', '7 minutes'."""
+    seconds = abs(span.total_seconds())
+    for unit, size in (("year", 365.25 * 86400), ("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = int(seconds // size)
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"{int(seconds)} seconds"
+
+
+def check_device_time(
     device_time: datetime,
     received: datetime,
-    max_future: timedelta = timedelta(minutes=5),
-    max_past: timedelta = timedelta(days=7),
-) -> bool:
-    """True if the device's own timestamp may be used instead of the receive time.
+    horizon: timedelta = BACKFILL_HORIZON,
+    max_ahead: timedelta = MAX_CLOCK_AHEAD,
+) -> None:
+    """Raise ImplausibleValue unless the device's own time can be stored as it is.
 
-    Devices buffer while offline (reef-pi 2055 in DOMAIN.md), so a week back is allowed; a few
-    minutes ahead covers clock skew, while more means an unset or wrong device clock.
+    A device time is honoured or refused, never moved: a value stored at its receive time instead
+    of when it was measured is a corrupted value (an old 35 degC would become the latest reading).
     """
+    device_time = _as_utc(device_time)
     # Compare the difference, not shifted times: received +- a limit can overflow datetime.max.
-    ahead = _as_utc(device_time) - _as_utc(received)
-    return -max_past <= ahead <= max_future
+    ahead = device_time - _as_utc(received)
+    if device_time < _UNSET_CLOCK_BEFORE:
+        raise ImplausibleValue(
+            f"device time {device_time:%Y-%m-%d %H:%M} UTC is a clock that was never set: set "
+            "the node's time (NTP), or leave out 'time'"
+        )
+    if ahead > max_ahead:
+        raise ImplausibleValue(
+            f"device clock {span_text(ahead)} ahead: set the node's time, or leave out 'time'"
+        )
+    if -ahead > horizon:
+        raise ImplausibleValue(
+            f"device time {device_time:%Y-%m-%d %H:%M} UTC is {span_text(ahead)} old, past the "
+            f"backfill horizon of {horizon.days} days: bring older history in with `aquarium "
+            "import`, or raise [ingest] backfill_days"
+        )

@@ -7,6 +7,7 @@ import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -75,6 +76,22 @@ class SensorConfig(_Strict):
     unit: str | None = None
     name: str | None = None
     expected_interval_s: float | None = Field(default=None, gt=0)
+    # The node's clock zone, for device times without an offset (Tasmota's Time): an IANA name
+    # such as "Asia/Shanghai". Default: this machine's zone.
+    timezone: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ValueError, ZoneInfoNotFoundError):
+                raise ValueError(
+                    f"unknown time zone {value[:60]!r}; use an IANA name such as "
+                    "'Europe/Berlin' or 'Asia/Shanghai'"
+                ) from None
+        return value
 
     @field_validator("parameter")
     @classmethod
@@ -140,6 +157,14 @@ class RetentionConfig(_Strict):
     raw_days: int = Field(default=730, ge=0)
 
 
+class IngestConfig(_Strict):
+    """How the daemon takes readings in."""
+
+    # Device times are honoured this far back (sensors/validation.py BACKFILL_HORIZON: a year);
+    # older messages are refused with the reason, and older history is imported instead.
+    backfill_days: int = Field(default=365, ge=1, le=3650)
+
+
 class AppConfig(_Strict):
     """The whole file."""
 
@@ -148,6 +173,7 @@ class AppConfig(_Strict):
     notify: NotifyConfig = Field(default_factory=NotifyConfig)
     ds18b20: Ds18b20Config = Field(default_factory=Ds18b20Config)
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
+    ingest: IngestConfig = Field(default_factory=IngestConfig)
 
 
 def _location(loc: tuple[int | str, ...]) -> str:

@@ -82,6 +82,11 @@ def test_a_full_config_parses() -> None:
         ("[[sensors]]\ntopic = 'a/#'\ntank = 't'\nparameter = 'ph'\n", "wildcards"),
         ("[[sensors]]\ntopic = 'a'\ntank = 't'\nparameter = 'ph'\nformat = 'xml'\n", "format"),
         ("colour = 'blue'\n", "colour"),
+        (
+            "[[sensors]]\ntopic = 'a'\ntank = 't'\nparameter = 'ph'\ntimezone = 'Mars/Base'\n",
+            "sensors[0].timezone",
+        ),
+        ("[ingest]\nbackfill_days = 0\n", "ingest.backfill_days"),
     ],
 )
 def test_config_errors_name_the_key(text: str, needle: str) -> None:

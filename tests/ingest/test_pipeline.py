@@ -46,19 +46,20 @@ def test_json_payload_device_time_and_unit_are_honoured(
     assert abs(value - 25.0) < 1e-9
 
 
-def test_implausible_device_time_falls_back_to_receive_time(
+def test_a_device_clock_a_year_ahead_is_refused_not_moved(
     broker: Broker, engine: Engine, start_daemon: DaemonFactory
 ) -> None:
-    """A device clock a year in the future is ignored; the reading gets the receive time."""
+    """A device clock a year in the future is refused with the reason, never stored at 'now'."""
     tank = unique("t")
-    start_daemon()
+    daemon = start_daemon()
     before = datetime.now(UTC)
-    payload = {"value": 7.2, "time": (before + timedelta(days=365)).isoformat()}
+    payload = {"value": 7.2, "time": (before + timedelta(days=366)).isoformat()}
     with publisher(broker) as client:
         publish_all(client, [(f"aquarium/{tank}/ph", json.dumps(payload).encode())])
-    assert wait_until(lambda: count_readings(engine, tank) == 1)
-    ((time, _value),) = reading_series(engine, tank, "ph", before - timedelta(minutes=1))
-    assert before - timedelta(seconds=1) <= time <= datetime.now(UTC)
+    assert wait_until(lambda: daemon.stats.rejected == 1)
+    assert count_readings(engine, tank) == 0
+    (letter,) = list_dead_letters(engine, limit=1)
+    assert letter.reason.startswith("device clock 1 year ahead: set the node's time")
 
 
 def test_tasmota_probes_map_to_configured_parameters(

@@ -9,7 +9,7 @@ import pytest
 
 from sensors.errors import ImplausibleValue, SensorError, UnknownParameter
 from sensors.units import to_canonical
-from sensors.validation import check_plausible, plausible_device_time
+from sensors.validation import check_device_time, check_plausible
 
 RECEIVED = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
@@ -108,36 +108,50 @@ def test_unknown_parameter_is_reported() -> None:
         (timedelta(minutes=4), True),
         (timedelta(minutes=5), True),
         (timedelta(minutes=6), False),
-        (-timedelta(days=6, hours=23), True),
-        (-timedelta(days=7), True),
-        (-timedelta(days=7, seconds=1), False),
+        (-timedelta(days=8), True),  # a node that buffered through a holiday
+        (-timedelta(days=365), True),
+        (-timedelta(days=365, seconds=1), False),
         (-timedelta(days=3650), False),
     ],
 )
 def test_device_time_window(offset: timedelta, expected: bool) -> None:
-    """A device time up to 5 min ahead or a week behind is plausible; beyond is not."""
-    assert plausible_device_time(RECEIVED + offset, RECEIVED) is expected
+    """A device time up to 5 min ahead or a year behind is honoured; beyond is refused."""
+    if expected:
+        check_device_time(RECEIVED + offset, RECEIVED)
+    else:
+        with pytest.raises(ImplausibleValue):
+            check_device_time(RECEIVED + offset, RECEIVED)
 
 
-def test_device_time_limits_can_be_changed() -> None:
-    """Custom limits replace the defaults."""
-    one_hour_ago = RECEIVED - timedelta(hours=1)
-    assert not plausible_device_time(one_hour_ago, RECEIVED, max_past=timedelta(minutes=30))
-    assert plausible_device_time(
-        RECEIVED + timedelta(hours=1), RECEIVED, max_future=timedelta(hours=2)
-    )
+def test_device_time_refusals_say_why_and_how_to_fix_it() -> None:
+    """Ahead, unset and too old each get a reason a keeper can act on."""
+    with pytest.raises(ImplausibleValue, match="device clock 10 years ahead: set the node's"):
+        check_device_time(RECEIVED + timedelta(days=3653), RECEIVED)
+    with pytest.raises(ImplausibleValue, match="never set"):
+        check_device_time(datetime(1970, 1, 1, tzinfo=UTC), RECEIVED)
+    with pytest.raises(ImplausibleValue, match=r"backfill horizon of 365 days.*aquarium import"):
+        check_device_time(RECEIVED - timedelta(days=400), RECEIVED)
+
+
+def test_device_time_horizon_can_be_changed() -> None:
+    """A shorter horizon refuses what the default would honour; a longer one the reverse."""
+    with pytest.raises(ImplausibleValue, match="30 days"):
+        check_device_time(RECEIVED - timedelta(days=31), RECEIVED, horizon=timedelta(days=30))
+    check_device_time(RECEIVED - timedelta(days=700), RECEIVED, horizon=timedelta(days=730))
 
 
 def test_device_time_compares_instants_across_zones() -> None:
-    """The same instant written in another zone is plausible; naive times are UTC."""
+    """The same instant written in another zone is honoured; naive times are UTC here."""
     shanghai = RECEIVED.astimezone(timezone(timedelta(hours=8)))
-    assert plausible_device_time(shanghai, RECEIVED)
-    assert plausible_device_time(RECEIVED.replace(tzinfo=None), RECEIVED)
-    assert not plausible_device_time(RECEIVED.replace(tzinfo=None) + timedelta(hours=8), RECEIVED)
+    check_device_time(shanghai, RECEIVED)
+    check_device_time(RECEIVED.replace(tzinfo=None), RECEIVED)
+    with pytest.raises(ImplausibleValue, match="8 hours ahead"):
+        check_device_time(RECEIVED.replace(tzinfo=None) + timedelta(hours=8), RECEIVED)
 
 
 def test_device_time_near_the_end_of_time_does_not_overflow() -> None:
     """Extreme datetimes give an answer instead of an OverflowError."""
     end = datetime.max.replace(tzinfo=UTC)
-    assert plausible_device_time(end, end)
-    assert not plausible_device_time(datetime.min.replace(tzinfo=UTC), end)
+    check_device_time(end, end)
+    with pytest.raises(ImplausibleValue):
+        check_device_time(datetime.min.replace(tzinfo=UTC), end)

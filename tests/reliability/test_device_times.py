@@ -1,0 +1,106 @@
+"""Device times: honoured back to the backfill horizon or refused with the reason, never moved."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+
+from db.dead_letters import list_dead_letters
+from db.readings import count_readings, latest_readings, reading_series
+from ingest.routing import SensorRoute
+from tests.conftest import DaemonFactory
+from tests.support import Broker, publish_all, publisher, unique, wait_until
+
+LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def iso(moment: datetime) -> str:
+    """An ISO 8601 time with a Z, as a device sends it."""
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def test_device_times_are_honoured_or_refused_never_moved(
+    broker: Broker, engine: Engine, start_daemon: DaemonFactory, report
+) -> None:
+    """Old-but-within-horizon times are kept (once); future, unset and too-old ones are refused."""
+    tank = unique("clock")
+    daemon = start_daemon()
+    now = datetime.now(UTC).replace(microsecond=0)
+    holiday = now - timedelta(days=8)  # a node that buffered through a two-week holiday
+    kept = [holiday, holiday + timedelta(minutes=1), now - timedelta(days=364)]
+    refused = {
+        now + timedelta(days=3653): "device clock 10 years ahead: set the node's time, or leave "
+        "out 'time'",
+        datetime(1970, 1, 1, tzinfo=UTC): "clock that was never set",
+        now - timedelta(days=730): "past the backfill horizon of 365 days",
+    }
+    topic = f"aquarium/{tank}/temperature"
+    messages = [(topic, json.dumps({"value": 35.0, "time": iso(t)}).encode()) for t in kept]
+    messages.append(messages[0])  # the same buffered reading sent twice
+    messages += [(topic, json.dumps({"value": 24.0, "time": iso(t)}).encode()) for t in refused]
+    messages.append((topic, b"25.0"))  # the live reading, at its receive time
+    with publisher(broker) as client:
+        publish_all(client, messages)
+    assert wait_until(lambda: daemon.stats.received == len(messages))
+    assert wait_until(lambda: count_readings(engine, tank) == len(kept) + 1)
+    times = [t for t, _ in reading_series(engine, tank, "temperature", LONG_AGO)]
+    assert times[:-1] == sorted(kept), "buffered readings keep their device times"
+    assert times[-1] >= now - timedelta(seconds=1)
+    (latest,) = latest_readings(engine, tank)
+    assert latest.value == 25.0, "an 8-day-old 35 degC must not become the latest reading"
+    reasons = [letter.reason for letter in list_dead_letters(engine, limit=10)]
+    for expected in refused.values():
+        assert any(expected in reason for reason in reasons), (expected, reasons)
+    misplaced = sum(1 for t in times[:-1] if t not in kept)
+    report(
+        "device times",
+        "JSON readings 8 days and 364 days old (one sent twice), 10 years ahead, 1970, 2 years old",
+        f"{len(messages)} QoS 1 messages",
+        misplaced + len(kept) + 1 - count_readings(engine, tank),
+        None,
+    )
+
+
+def test_tasmota_local_times_are_read_in_each_nodes_zone(
+    broker: Broker, engine: Engine, start_daemon: DaemonFactory, report
+) -> None:
+    """Nodes in UTC+8 and UTC-5 send zoneless local Time; each lands at the true instant."""
+    tank = unique("tz")
+    zones = {"Asia/Shanghai": "temperature", "America/Bogota": "ph"}  # UTC+8, UTC-5, no DST
+    routes, messages = [], []
+    measured = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=2)
+    for zone, parameter in zones.items():
+        topic = f"tele/{unique('node')}/SENSOR"
+        field = "DS18B20.Temperature" if parameter == "temperature" else "ANALOG.pH"
+        routes.append(
+            SensorRoute(topic, tank, parameter, "tasmota", field=field, timezone=ZoneInfo(zone))
+        )
+        wall_clock = measured.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+        sensor, key = field.split(".")
+        value = 24.5 if parameter == "temperature" else 7.1
+        document = {"Time": wall_clock.isoformat(), sensor: {key: value}, "TempUnit": "C"}
+        messages.append((topic, json.dumps(document).encode()))
+    # A node with SetOption52 1 sends its offset: taken as given, whatever zone is configured.
+    explicit = f"tele/{unique('node')}/SENSOR"
+    routes.append(SensorRoute(explicit, tank, "orp", "tasmota", field="ANALOG.ORP", timezone=UTC))
+    offset_time = measured.astimezone(ZoneInfo("Asia/Shanghai")).isoformat()
+    messages.append((explicit, json.dumps({"Time": offset_time, "ANALOG": {"ORP": 250}}).encode()))
+    start_daemon(routes)
+    with publisher(broker) as client:
+        publish_all(client, messages)
+    assert wait_until(lambda: count_readings(engine, tank) == 3)
+    stored = {
+        parameter: reading_series(engine, tank, parameter, LONG_AGO)
+        for parameter in ("temperature", "ph", "orp")
+    }
+    assert all(series == [(measured, series[0][1])] for series in stored.values()), stored
+    report(
+        "zoneless Tasmota times",
+        "Tasmota nodes in UTC+8 and UTC-5 sending local Time, one with SetOption52 (offset)",
+        "3 QoS 1 messages",
+        sum(1 for series in stored.values() if series[0][0] != measured),
+        None,
+    )

@@ -14,6 +14,7 @@ from db.dead_letters import MAX_AGE as DEAD_LETTER_MAX_AGE
 from db.dead_letters import MAX_ROWS as DEAD_LETTER_MAX_ROWS
 from db.dead_letters import DeadLetter, add_dead_letters, prune_dead_letters
 from db.deliveries import Delivery, DeliveryWindow
+from db.file_guard import DatabaseFileGuard
 from db.latest import latest_values
 from db.schema import readings, sensors, tanks
 from db.tanks import ensure_tank
@@ -67,6 +68,7 @@ class BatchStore:
         self.dead_letter_max_age = dead_letter_max_age
         self._letters_since_prune = 0
         self._window = DeliveryWindow()
+        self._file = DatabaseFileGuard(engine)
 
     def write(
         self,
@@ -80,6 +82,9 @@ class BatchStore:
                 result = self._write(conn, batch, letters)
                 for change in availability:  # in arrival order: the last word wins
                     set_availability(conn, change.topics, change.online, change.at)
+            # After the commit: rows committed into a deleted or replaced file are lost at the
+            # next restart, so their messages must not be acked (the broker redelivers them).
+            self._file.check()
         except Exception:
             # Ids cached from a transaction that rolled back may not exist: forget them.
             self._tank_ids.clear()

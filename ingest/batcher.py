@@ -11,6 +11,7 @@ from typing import Protocol
 from db.availability import AvailabilityChange
 from db.dead_letters import DeadLetter
 from db.readings import BatchResult, NewReading
+from sensors.errors import AquariumError
 
 log = logging.getLogger(__name__)
 
@@ -153,5 +154,7 @@ class Batcher:
 
 
 def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, AquariumError):  # our own message: one line already, ending in the fix
+        return str(exc)
     cause = getattr(exc, "orig", None) or exc
     return str(cause).splitlines()[0][:200] if str(cause) else type(cause).__name__

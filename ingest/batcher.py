@@ -52,13 +52,19 @@ class IngestStats:
     ignored: int = 0
     batches: int = 0
     store_failures: int = 0
+    most_waiting: int = 0  # the most messages that waited at once (bounded by max_pending)
+    paused: int = 0  # times reading from the broker paused because max_pending were waiting
 
 
 class Batcher:
     """Collects messages and commits them in batches from its own thread, then acks them in order.
 
     A failed commit keeps the batch and retries with a capped delay: nothing is acked, so the
-    broker keeps the messages (and stops sending once its in-flight window is full).
+    broker keeps the messages (and stops sending once its in-flight window is full). QoS 0
+    messages have no such window, so at most MAX_PENDING messages wait here: add() then blocks
+    the network thread, which stops reading from the socket, and the broker holds (or, for
+    QoS 0, drops) what it cannot send, per its own limits (README, "Why it does not lose
+    readings").
     """
 
     def __init__(
@@ -69,12 +75,16 @@ class Batcher:
         max_batch: int = 500,
         max_delay_s: float = 0.05,
         retry_cap_s: float = 5.0,  # a fixed disk is noticed within 5 s; retries stay cheap
+        # 20,000 waiting messages are about 15 MB (300,000 took the daemon from 78 to 308 MB),
+        # and 40 batches: plenty to ride out a short lock at full speed.
+        max_pending: int = 20_000,
     ) -> None:
         self.store = store
         self.ack = ack
         self.max_batch = max_batch
         self.max_delay_s = max_delay_s
         self.retry_cap_s = retry_cap_s
+        self.max_pending = max(max_pending, max_batch)
         self.stats = IngestStats()
         self._pending: list[PendingMessage] = []
         self._cond = threading.Condition()
@@ -84,10 +94,21 @@ class Batcher:
     def add(self, message: PendingMessage) -> None:
         """Queue a message (called from the MQTT network thread)."""
         with self._cond:
+            if len(self._pending) >= self.max_pending and not self._stopping:
+                self.stats.paused += 1
+                if self.stats.paused == 1 or self._failing:
+                    log.warning(
+                        "%d messages are waiting for the database; reading from the broker is "
+                        "paused until they are stored",
+                        len(self._pending),
+                    )
+                self._cond.notify_all()
+                self._cond.wait_for(lambda: len(self._pending) < self.max_pending or self._stopping)
             self._pending.append(message)
             self.stats.received += 1
+            self.stats.most_waiting = max(self.stats.most_waiting, len(self._pending))
             if len(self._pending) >= self.max_batch:
-                self._cond.notify()
+                self._cond.notify_all()
 
     def run(self) -> None:
         """The writer loop; returns after stop() once everything queued is committed or given up."""
@@ -103,6 +124,7 @@ class Batcher:
                     retry_delay = 0.0
                     with self._cond:
                         del self._pending[: len(batch)]
+                        self._cond.notify_all()  # add() may be waiting for room
                     for message in batch:
                         self.ack(message)
                 else:
@@ -124,7 +146,7 @@ class Batcher:
         """Ask run() to flush what is queued and return."""
         with self._cond:
             self._stopping = True
-            self._cond.notify()
+            self._cond.notify_all()
 
     def _commit(self, batch: list[PendingMessage]) -> bool:
         readings = [r for m in batch for r in m.readings]

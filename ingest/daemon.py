@@ -41,6 +41,7 @@ class IngestDaemon:
         share_group: str | None = None,
         max_batch: int = 500,
         max_delay_s: float = 0.05,
+        max_pending: int = 20_000,
     ) -> None:
         self.router = router
         self.topics = router.subscriptions()
@@ -52,6 +53,7 @@ class IngestDaemon:
             lambda m: self.session.ack(m.mid, m.qos, m.generation),
             max_batch=max_batch,
             max_delay_s=max_delay_s,
+            max_pending=max_pending,
         )
         self._writer = threading.Thread(target=self.batcher.run, name="writer", daemon=True)
 

@@ -13,6 +13,16 @@ from db.schema import dead_letters
 MAX_ROWS = 10_000
 MAX_AGE = timedelta(days=30)
 EXCERPT_CHARS = 200
+# Nor may one noisy source erase the others' letters (25,000 junk messages evicted a genuine
+# DS18B20 85.0 within 7 s): each source keeps at most its newest PER_SOURCE rows, and when the
+# table is over MAX_ROWS the biggest sources shrink first.
+PER_SOURCE = 1_000
+SOURCE_LEVELS = 2  # "aquarium/turtles", "tele/node1": one tank, or one device
+
+
+def source_of(topic: str) -> str:
+    """The source a dead letter is counted against: the topic's first two levels."""
+    return "/".join(topic.split("/")[:SOURCE_LEVELS])[:255]
 
 
 @dataclass(frozen=True)
@@ -25,6 +35,7 @@ class DeadLetter:
     payload_size: int
     reason: str
     id: int | None = None
+    source: str = ""  # filled from the topic when stored
 
 
 def excerpt(payload: bytes) -> str:
@@ -46,6 +57,7 @@ def add_dead_letters(conn: Connection, letters: list[DeadLetter]) -> None:
                     "payload": d.payload,
                     "payload_size": d.payload_size,
                     "reason": d.reason,
+                    "source": source_of(d.topic),
                 }
                 for d in letters
             ],
@@ -66,13 +78,52 @@ def count_dead_letters(engine: Engine) -> int:
 
 
 def prune_dead_letters(
-    conn: Connection, now: datetime, max_rows: int = MAX_ROWS, max_age: timedelta = MAX_AGE
+    conn: Connection,
+    now: datetime,
+    max_rows: int = MAX_ROWS,
+    max_age: timedelta = MAX_AGE,
+    per_source: int = PER_SOURCE,
 ) -> int:
-    """Drop dead letters older than MAX_AGE or beyond the newest MAX_ROWS; returns rows removed."""
+    """Drop letters older than MAX_AGE, beyond PER_SOURCE per source, and beyond MAX_ROWS taken
+    from the biggest sources first; returns rows removed."""
     removed = conn.execute(delete(dead_letters).where(dead_letters.c.time < now - max_age)).rowcount
+    counts = dict(
+        conn.execute(
+            select(dead_letters.c.source, func.count()).group_by(dead_letters.c.source)
+        ).all()
+    )
+    keep = _fair_share(list(counts.values()), max_rows, per_source)
+    for source, count in counts.items():
+        if count > keep:
+            removed += _keep_newest(conn, source, keep)
+    # More sources than MAX_ROWS (every message from a new topic): the oldest go, whoever sent them.
     cutoff = conn.execute(
         select(dead_letters.c.id).order_by(dead_letters.c.id.desc()).offset(max_rows).limit(1)
     ).scalar()
     if cutoff is not None:
         removed += conn.execute(delete(dead_letters).where(dead_letters.c.id <= cutoff)).rowcount
     return removed
+
+
+def _fair_share(counts: list[int], max_rows: int, per_source: int) -> int:
+    """The most rows any one source may keep: at most PER_SOURCE, and small enough that the
+    table fits in MAX_ROWS when the biggest sources are cut down to it (water-filling)."""
+    share = per_source
+    while share > 1 and sum(min(count, share) for count in counts) > max_rows:
+        share = max(1, share * 3 // 4)
+    return share
+
+
+def _keep_newest(conn: Connection, source: str, keep: int) -> int:
+    cutoff = conn.execute(
+        select(dead_letters.c.id)
+        .where(dead_letters.c.source == source)
+        .order_by(dead_letters.c.id.desc())
+        .offset(keep)
+        .limit(1)
+    ).scalar()
+    if cutoff is None:
+        return 0
+    return conn.execute(
+        delete(dead_letters).where(dead_letters.c.source == source, dead_letters.c.id <= cutoff)
+    ).rowcount

@@ -167,7 +167,10 @@ dead_letters = Table(
     Column("payload", Text, nullable=False),  # a bounded, printable excerpt
     Column("payload_size", Integer, nullable=False),
     Column("reason", Text, nullable=False),
+    # Who sent it, for the per-source quota (db/dead_letters.py): the topic's first two levels.
+    Column("source", String(255), nullable=False, server_default=""),
     Index("ix_dead_letters_time", "time"),
+    Index("ix_dead_letters_source", "source", "id"),
 )
 
 # Hourly min/mean/max of the readings, so a year of 1-minute data charts from 8 760 rows per

@@ -1,0 +1,45 @@
+"""Dead letters: a flood from one source cannot evict another source's genuine letter."""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import Engine, func, select
+
+from db.dead_letters import MAX_ROWS, PER_SOURCE, count_dead_letters, list_dead_letters
+from db.schema import dead_letters
+from tests.conftest import DaemonFactory
+from tests.support import Broker, publish_all, publisher, unique, wait_until
+
+FLOOD = 25_000
+
+
+def test_a_junk_flood_does_not_evict_a_genuine_dead_letter(
+    broker: Broker, engine: Engine, start_daemon: DaemonFactory, report
+) -> None:
+    """A DS18B20 85.0 refused before 25,000 junk messages from two sources is still listed."""
+    genuine_tank, noisy = unique("turtles"), [unique("junk"), unique("junk")]
+    daemon = start_daemon()
+    junk = [(f"aquarium/{noisy[i % 2]}/xjunk", f"{i}".encode()) for i in range(FLOOD)]
+    started = time.monotonic()
+    with publisher(broker) as client:
+        publish_all(client, [(f"aquarium/{genuine_tank}/temperature", b"85.0")])
+        publish_all(client, junk)
+    assert wait_until(lambda: daemon.stats.rejected >= FLOOD + 1, timeout=120)
+    took = time.monotonic() - started
+    letters = list_dead_letters(engine, limit=MAX_ROWS * 2)
+    genuine = [d for d in letters if d.topic == f"aquarium/{genuine_tank}/temperature"]
+    assert len(genuine) == 1 and "power-on value" in genuine[0].reason
+    with engine.connect() as conn:
+        biggest = conn.execute(
+            select(func.count()).select_from(dead_letters).group_by(dead_letters.c.source)
+        ).scalars()
+        assert max(biggest) <= PER_SOURCE + MAX_ROWS // 10  # pruned every tenth of the cap
+    assert count_dead_letters(engine) <= MAX_ROWS + MAX_ROWS // 10
+    report(
+        "dead-letter flood",
+        "a genuine DS18B20 85.0, then 25,000 junk messages from two other topics",
+        f"{FLOOD + 1:,} refused messages ({count_dead_letters(engine):,} letters kept)",
+        1 - len(genuine),
+        took,
+    )

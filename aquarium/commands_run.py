@@ -53,11 +53,14 @@ def ingest(client_id: str | None, share_group: str | None, no_alerts: bool) -> N
     from aquarium.commands_alerts import alert_engine_for
     from ingest.heartbeat import Heartbeat
     from ingest.housekeeping import Housekeeping
+    from ingest.one_daemon import OneDaemon
 
     settings = load_settings()
     engine = engine_for(settings)
-    sync_tanks(engine, settings.config)
     client_id = client_id or default_client_id(settings.db_url)
+    one_daemon = OneDaemon(engine, client_id, share_group)
+    one_daemon.acquire()  # refuses, naming the other daemon, before touching the broker
+    sync_tanks(engine, settings.config)
     daemon = daemon_for(settings, engine, client_id=client_id, share_group=share_group)
     alerts = (
         None if no_alerts else alert_engine_for(settings, engine, client_id=f"{client_id}-alerts")
@@ -78,6 +81,7 @@ def ingest(client_id: str | None, share_group: str | None, no_alerts: bool) -> N
     daemon.stop()
     housekeeping.stop()
     heartbeat.stop()
+    one_daemon.release()
 
 
 @click.command()

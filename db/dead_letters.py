@@ -87,11 +87,12 @@ def prune_dead_letters(
     """Drop letters older than MAX_AGE, beyond PER_SOURCE per source, and beyond MAX_ROWS taken
     from the biggest sources first; returns rows removed."""
     removed = conn.execute(delete(dead_letters).where(dead_letters.c.time < now - max_age)).rowcount
-    counts = dict(
-        conn.execute(
+    counts: dict[str, int] = {
+        source: count
+        for source, count in conn.execute(
             select(dead_letters.c.source, func.count()).group_by(dead_letters.c.source)
-        ).all()
-    )
+        )
+    }
     keep = _fair_share(list(counts.values()), max_rows, per_source)
     for source, count in counts.items():
         if count > keep:

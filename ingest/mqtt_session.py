@@ -8,6 +8,7 @@ import logging
 import random
 import ssl
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +24,8 @@ log = logging.getLogger(__name__)
 # Backoff And Jitter"). paho's own reconnect loop doubles without jitter, so we drive it here.
 BACKOFF_BASE_S = 0.5
 BACKOFF_CAP_S = 30.0
+# How long a clean stop waits for its last acks to leave (a busy broker reads slowly).
+FLUSH_S = 5.0
 
 
 def backoff_delay(attempt: int, rng: random.Random) -> float:
@@ -113,7 +116,9 @@ class MqttSession:
     def _send_acks(self) -> None:
         while self._acks:
             mid, generation = self._acks.popleft()
-            if generation == self._generation and self.client.ack(mid, 1) == 0:
+            # paho queues an ack even without a connection, and drops it at the next connect.
+            current = generation == self._generation and self.client.is_connected()
+            if current and self.client.ack(mid, 1) == 0:
                 self.acks_sent += 1
             else:
                 self.acks_skipped += 1
@@ -150,13 +155,22 @@ class MqttSession:
                 attempt = 0
             if self._stop.is_set():
                 self._send_acks()  # what the writer committed while stopping
+                self._flush(FLUSH_S)
                 self.client.disconnect()
-                self.client.loop(timeout=0.5)
+                self._flush(FLUSH_S)
                 break
             delay = backoff_delay(attempt, self._rng)
             log.warning("lost the MQTT broker connection; reconnecting in %.1f s", delay)
             attempt += 1
             self._stop.wait(delay)
+
+    def _flush(self, seconds: float) -> None:
+        # Acks still in paho's buffer when the socket closes are lost: the broker would send
+        # those messages again (stored once, but needlessly) after the next start.
+        deadline = time.monotonic() + seconds
+        while self.client.want_write() and time.monotonic() < deadline:
+            if self.client.loop(timeout=0.1) != mqtt.MQTT_ERR_SUCCESS:
+                return
 
     def _on_connect(
         self, client: mqtt.Client, _userdata: Any, flags: Any, reason: Any, _props: Any

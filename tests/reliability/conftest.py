@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import Broker, wait_until
+from tests.support import Broker, start_broker, wait_until
 
 
 @dataclass(frozen=True)
@@ -101,3 +101,13 @@ def daemon_process(broker: Broker, db_url: str, tmp_path: Path) -> Iterator[Daem
 def wait_subscribed(daemon: DaemonProcess, timeout: float = 30) -> bool:
     """Whether the daemon logged its subscription (so the broker now queues for it)."""
     return wait_until(lambda: "subscribed to" in daemon.logged(), timeout=timeout, step=0.1)
+
+
+@pytest.fixture
+def own_broker(tmp_path: Path) -> Iterator[Broker]:
+    """A Mosquitto of this test's own: its floods do not swell the shared broker's queues, and
+    no other test's retained messages or sessions reach it. A module that overrides `broker` with
+    it gets it in start_daemon and daemon_process too."""
+    own = start_broker(tmp_path / "own-broker")
+    yield own
+    own.stop()

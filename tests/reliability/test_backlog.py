@@ -17,6 +17,13 @@ from ingest.routing import Router
 from tests.conftest import DaemonFactory
 from tests.support import Broker, publish_all, publisher, unique, wait_until
 
+
+@pytest.fixture
+def broker(own_broker: Broker) -> Broker:
+    """This module's tests get a broker of their own (see own_broker)."""
+    return own_broker
+
+
 BACKLOG = 100_000
 # deploy/mosquitto.conf: max_inflight_messages 1000. More than that before the SUBACK is what
 # stalled a resumed session whose early acks were dropped.

@@ -15,6 +15,13 @@ from db.readings import BatchStore, count_readings
 from tests.conftest import DaemonFactory
 from tests.support import Broker, publish_all, publisher, unique, wait_until
 
+
+@pytest.fixture
+def broker(own_broker: Broker) -> Broker:
+    """This module's tests get a broker of their own (see own_broker)."""
+    return own_broker
+
+
 BEFORE, DURING = 200, 300
 
 

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from sqlalchemy import Engine, func, select
 
 from db.dead_letters import MAX_ROWS, PER_SOURCE, count_dead_letters, list_dead_letters
 from db.schema import dead_letters
 from tests.conftest import DaemonFactory
 from tests.support import Broker, publish_all, publisher, unique, wait_until
+
+
+@pytest.fixture
+def broker(own_broker: Broker) -> Broker:
+    """This module's tests get a broker of their own (see own_broker)."""
+    return own_broker
+
 
 FLOOD = 25_000
 

@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import Engine
 
 from db.dead_letters import list_dead_letters
@@ -13,6 +14,13 @@ from db.readings import count_readings, latest_readings, reading_series
 from ingest.routing import SensorRoute
 from tests.conftest import DaemonFactory
 from tests.support import Broker, publish_all, publisher, unique, wait_until
+
+
+@pytest.fixture
+def broker(own_broker: Broker) -> Broker:
+    """This module's tests get a broker of their own (see own_broker)."""
+    return own_broker
+
 
 LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)
 

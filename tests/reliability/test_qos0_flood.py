@@ -5,11 +5,19 @@ from __future__ import annotations
 import sqlite3
 import time
 
+import pytest
 from sqlalchemy import Engine
 
 from db.readings import count_readings
 from tests.conftest import DaemonFactory
 from tests.support import Broker, publish_all, publisher, unique, wait_until
+
+
+@pytest.fixture
+def broker(own_broker: Broker) -> Broker:
+    """This module's tests get a broker of their own (see own_broker)."""
+    return own_broker
+
 
 FLOOD = 30_000
 CAP = 2_000  # a small cap for the test; the daemon's default is 20,000

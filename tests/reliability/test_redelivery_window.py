@@ -12,6 +12,13 @@ from db.readings import count_readings
 from tests.reliability.conftest import DaemonProcess, wait_subscribed
 from tests.support import Broker, publish_all, publisher, unique, wait_until
 
+
+@pytest.fixture
+def broker(own_broker: Broker) -> Broker:
+    """This module's tests get a broker of their own (see own_broker)."""
+    return own_broker
+
+
 BEFORE_WRAP = 70_000  # the session's packet ids pass 65,535 and start again at 1
 DURING_KILLS = 20_000
 KILLS = 3

@@ -5,12 +5,19 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine
 
 from db.daemon_status import list_status
 from db.readings import count_readings
 from tests.reliability.conftest import DaemonProcess
 from tests.support import Broker, publish_all, publisher, unique, wait_until
+
+
+@pytest.fixture
+def broker(own_broker: Broker) -> Broker:
+    """This module's tests get a broker of their own (see own_broker)."""
+    return own_broker
 
 
 def subscriptions(daemon: DaemonProcess) -> int:

@@ -21,9 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.ingest_throughput import payloads
 from benchmarks.run import postgres_database
+from db.deliveries import Delivery
 from db.engine import open_engine
 from db.readings import BatchStore, NewReading
-from ingest.daemon import delivery_key
+from ingest.daemon import content_key
 from ingest.routing import Router
 
 BATCH = 500
@@ -50,9 +51,11 @@ def decode_stage(kind: str, n: int) -> tuple[list[NewReading], float]:
                     received_at=received,
                     topic=topic,
                     field=v.field,
-                    delivery_key=None
+                    delivery=None
                     if v.device_time
-                    else delivery_key(topic.encode(), mid % 65535 + 1, payload),
+                    else Delivery(
+                        "profile", mid % 65535 + 1, content_key(topic.encode(), payload), False
+                    ),
                 )
             )
     return out, time.perf_counter() - began

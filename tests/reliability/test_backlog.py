@@ -13,7 +13,9 @@ from sqlalchemy import Engine
 
 from db.readings import BatchStore, count_readings
 from ingest.daemon import IngestDaemon
+from ingest.mqtt_session import MqttSession
 from ingest.routing import Router
+from sensors.mqtt_settings import MqttSettings
 from tests.conftest import DaemonFactory
 from tests.support import Broker, publish_all, publisher, unique, wait_until
 
@@ -95,9 +97,7 @@ def test_a_queue_that_arrives_before_the_suback_is_acked(
     daemon = IngestDaemon(
         store=BatchStore(engine),
         router=Router(),
-        host=broker.host,
-        port=broker.port,
-        client_id=client_id,
+        session=MqttSession(MqttSettings(broker.host, broker.port), client_id),
     )
     # Injected fault: the SUBACK is handled only once more than the broker's in-flight window
     # has been stored, so those messages certainly arrived before the subscription was confirmed.

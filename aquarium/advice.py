@@ -20,7 +20,7 @@ def profile_for(config: AppConfig, tank: str, profile_name: str) -> Profile:
     overrides = next((t.limits for t in config.tanks if t.name == tank), None)
     try:
         return get_profile(profile_name, overrides)
-    except ValueError as exc:
+    except ConfigError as exc:
         raise ConfigError(
             f"tank {tank!r}: {exc}; fix it with 'aquarium tank edit {tank} --profile "
             f"{DEFAULT_PROFILE}' or in the config file"

@@ -127,5 +127,5 @@ def profile_for(tank: Tank) -> tuple[Profile, str | None]:
     """The tank's profile with the config's overrides, and a warning when it had to fall back."""
     try:
         return get_profile(tank.profile, configured_limits(tank.name)), None
-    except ValueError as exc:
+    except AquariumError as exc:
         return get_profile(DEFAULT_PROFILE), f"{exc}; showing limits of {DEFAULT_PROFILE!r}."

@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Literal
 
 from health.types import PARAMETER_UNITS
+from sensors.errors import ConfigError
 
 __all__ = [
     "DEFAULT_PROFILE",
@@ -161,7 +162,7 @@ class Profile:
             self._fail(f"{low} ({a:g}) must be {relation} {high} ({b:g})")
 
     def _fail(self, problem: str) -> None:
-        raise ValueError(f"profile {self.name!r}: {problem}")
+        raise ConfigError(f"profile {self.name!r}: {problem}")
 
 
 _KIT_STEPS = (
@@ -236,16 +237,16 @@ def get_profile(name: str, overrides: Mapping[str, float] | None = None) -> Prof
     """The built-in profile ``name`` with per-tank ``overrides`` applied (flat field names)."""
     base = PROFILES.get(name)
     if base is None:
-        raise ValueError(f"unknown profile {name!r}; use one of: {', '.join(PROFILES)}")
+        raise ConfigError(f"unknown profile {name!r}; use one of: {', '.join(PROFILES)}")
     if not overrides:
         return base
     changes: dict[str, float] = {}
     for key, value in overrides.items():
         if key not in OVERRIDABLE:
             valid = ", ".join(OVERRIDABLE)
-            raise ValueError(f"unknown limit {key!r} for profile {name!r}; valid keys: {valid}")
+            raise ConfigError(f"unknown limit {key!r} for profile {name!r}; valid keys: {valid}")
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValueError(f"limit {key!r} must be a number, got {value!r}")
+            raise ConfigError(f"limit {key!r} must be a number, got {value!r}")
         changes[key] = float(value)
     return replace(base, **changes)  # type: ignore[arg-type]  # keys checked against OVERRIDABLE above
 
@@ -305,4 +306,4 @@ def safe_band(profile: Profile, parameter: str) -> tuple[float | None, float | N
 def _check_parameter(parameter: str) -> None:
     if parameter not in PARAMETER_UNITS and parameter != "free_ammonia":
         known = ", ".join([*PARAMETER_UNITS, "free_ammonia"])
-        raise ValueError(f"unknown parameter {parameter!r}; use one of: {known}")
+        raise ConfigError(f"unknown parameter {parameter!r}; use one of: {known}")

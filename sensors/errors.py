@@ -35,8 +35,9 @@ class AquariumError(Exception):
         return self.reason
 
 
-class ConfigError(AquariumError):
-    """A broken setting or configuration file."""
+class ConfigError(AquariumError, ValueError):
+    """A broken setting or configuration file (a bad value too, so pydantic validators and
+    callers that catch ValueError see it)."""
 
 
 class SensorError(AquariumError, ValueError):

@@ -361,8 +361,12 @@ def dead_letters(ctx: click.Context, as_json: bool, limit: int) -> None:
         return
     if not letters:
         click.echo("no refused messages")
+        return
+    from aquarium.commands_alerts import local_text, zone_line
+
+    click.echo(zone_line())
     for d in letters:
-        click.echo(f"{iso_utc(d.time)}  {d.topic}  {d.payload[:60]!r}\n    {d.reason}")
+        click.echo(f"{local_text(d.time)}  {d.topic}  {d.payload[:60]!r}\n    {d.reason}")
 
 
 @cli.command("export")

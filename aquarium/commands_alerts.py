@@ -58,9 +58,18 @@ def alert_engine_for(
     return AlertEngine(engine, evaluator, sinks)
 
 
-def _local(moment: datetime | None) -> str:
-    # The keeper reads local time (ARCHITECTURE.md); --json gives UTC.
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else "-"
+def local_text(moment: datetime | None) -> str:
+    """MOMENT in the keeper's zone to the minute (ARCHITECTURE.md); --json gives UTC."""
+    from dashboard.formatting import server_zone
+
+    return moment.astimezone(server_zone()).strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
+def zone_line() -> str:
+    """'times in Europe/Berlin': the zone named once, above a listing."""
+    from dashboard.formatting import zone_name
+
+    return f"times in {zone_name(None)}"
 
 
 def _row_json(a: AlertRow) -> dict[str, object]:
@@ -108,9 +117,11 @@ def alerts(
         return
     if not rows:
         click.echo("no alerts" if state == "all" else f"no {state} alerts")
+    else:
+        click.echo(zone_line())
     for a in rows:
         seen = ", acknowledged" if a.acknowledged_at else ""
-        click.echo(f"{_local(a.since)}  {a.tank}  {a.rule}  {a.state}{seen}\n    {a.message}")
+        click.echo(f"{local_text(a.since)}  {a.tank}  {a.rule}  {a.state}{seen}\n    {a.message}")
 
 
 @alerts.command("ack")

@@ -10,7 +10,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import streamlit as st
 
-from dashboard.state import open_store
+from dashboard.formatting import zone_name
+from dashboard.state import keeper_zone, open_store
 from dashboard.warmup import warm_up_imports
 from sensors.errors import AquariumError
 
@@ -38,6 +39,8 @@ navigation = st.navigation(
         st.Page(PAGES / "tanks.py", title="Tanks", icon=":material/pets:"),
     ]
 )
+# The keeper's zone, named once for every page: the times on them are all in it.
+st.sidebar.caption(f"Times in {zone_name(keeper_zone())}")
 try:
     navigation.run()
 except AquariumError as exc:  # e.g. the database locked by another program: one line, the fix

@@ -28,6 +28,15 @@ def server_zone() -> tzinfo:
         return found if found is not None else UTC
 
 
+def zone_name(zone: tzinfo | None, at: datetime | None = None) -> str:
+    """'Europe/Berlin' (the IANA key when there is one), else the abbreviation ('CET')."""
+    found = zone or server_zone()
+    key = getattr(found, "key", None)
+    if key:
+        return str(key)
+    return (at or datetime.now(found)).astimezone(found).tzname() or "local time"
+
+
 def local(moment: datetime, zone: tzinfo | None = None) -> datetime:
     """MOMENT in ZONE, by default the server's local zone (the keeper's machine)."""
     return moment.astimezone(zone)

@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 
 import pandas as pd
 
-from dashboard.formatting import server_zone
+from dashboard.formatting import server_zone, zone_name
+
+__all__ = ["local_times", "zone_name"]
 
 
 def local_times(epochs: Sequence[float], zone: tzinfo | None) -> pd.DatetimeIndex:
     """Epoch seconds as wall-clock times in ZONE (naive, so plotly shows them as they are)."""
     stamps = pd.to_datetime(pd.Series(epochs, dtype="float64"), unit="s", utc=True)
     return pd.DatetimeIndex(stamps.dt.tz_convert(zone or server_zone()).dt.tz_localize(None))
-
-
-def zone_name(zone: tzinfo | None, at: datetime | None = None) -> str:
-    """'Europe/Berlin' (the IANA key when there is one), else the abbreviation ('CET')."""
-    found = zone or server_zone()
-    key = getattr(found, "key", None)
-    if key:
-        return str(key)
-    return (at or datetime.now(found)).astimezone(found).tzname() or "local time"

@@ -28,6 +28,7 @@ __all__ = [
     "TestResult",
     "check_maintenance",
     "check_time",
+    "decimal_point",
     "entry_text",
     "from_local",
     "parse_result",
@@ -38,6 +39,9 @@ __all__ = [
 
 # What the keeper typed: a number, then an optional unit (kept to show the entry as written).
 ENTERED = re.compile(r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*)")
+
+# A decimal comma as much of Europe writes it ("7,4"); "1,250" is ambiguous (see decimal_point).
+DECIMAL_COMMA = re.compile(r"^(\s*[-+]?\d+),(\d+)(?![\d.,])")
 
 # Aliases keepers type for parameters (kits and forums say NO3, KH, dKH...).
 PARAMETER_ALIASES = {
@@ -89,8 +93,27 @@ def resolve_parameter(name: str) -> str:
     return parameter
 
 
+def decimal_point(text: str) -> str:
+    """TEXT with a decimal comma ("7,4", "0,25 mg/L") written as a point.
+
+    Three digits after the comma ("1,250") could be a thousands separator or a decimal comma:
+    refused, never guessed, since either guess may be a value ten or a thousand times off.
+    """
+    match = DECIMAL_COMMA.match(text)
+    if match is None:
+        return text
+    if len(match.group(2)) == 3:
+        whole, part = match.group(1).strip(), match.group(2)
+        raise KeeperInputError(
+            f"{text.strip()!r} is ambiguous: write {whole}.{part} for a decimal, or "
+            f"{whole}{part} for {whole} thousand {part}"
+        )
+    return f"{match.group(1)}.{match.group(2)}{text[match.end() :]}"
+
+
 def parse_result(parameter: str, text: str) -> TestResult:
-    """One typed result ("20", "4.5 dKH", "20 NO3-N"), checked, in the canonical unit."""
+    """One typed result ("20", "4.5 dKH", "7,4", "20 NO3-N"), checked, in the canonical unit."""
+    text = decimal_point(text)
     value = parse_value_with_unit(parameter, text)
     check_plausible(parameter, value)
     entered = ENTERED.match(text)

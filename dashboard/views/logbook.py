@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from dashboard.formatting import label, plain, when_text
+from dashboard.formatting import label, plain, value_text, when_text
 from dashboard.logbook_form import show_form
 from dashboard.logbook_table import show_history
 from dashboard.state import all_tanks, choose_tank, engine, keeper_zone
@@ -70,7 +70,9 @@ if upload is not None:
                 "line": [r.line for r in rows],
                 "time": [when_text(r.time, zone) if r.time else "" for r in rows],
                 "parameter": [label(r.result.parameter) if r.result else "" for r in rows],
-                "value": [r.result.value if r.result else None for r in rows],
+                "value": [
+                    value_text(r.result.parameter, r.result.value) if r.result else "" for r in rows
+                ],
                 "status": ["ok" if r.error is None else f"error: {r.error}" for r in rows],
             }
         ),

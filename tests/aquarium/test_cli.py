@@ -214,3 +214,28 @@ def test_two_databases_get_different_daemon_client_ids() -> None:
     assert first == default_client_id("sqlite:////home/a/aquarium.db")
     assert first != default_client_id("sqlite:////home/b/aquarium.db")
     assert first.startswith("aquarium-ingest-")
+
+
+def test_dead_letters_print_local_time_and_name_the_zone(
+    run, engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In Europe/Berlin a refusal at 12:00 UTC prints as 13:00 under 'times in Europe/Berlin'."""
+    from datetime import UTC, datetime
+
+    from dashboard.formatting import server_zone
+    from db.dead_letters import DeadLetter, add_dead_letters
+
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    server_zone.cache_clear()
+    try:
+        with engine.connect().execution_options(sqlite_write=True) as conn, conn.begin():
+            moment = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+            add_dead_letters(conn, [DeadLetter(moment, "aquarium/t/ph", "x", 1, "not a number")])
+        lines = run("dead-letters").output.splitlines()
+        assert lines[0] == "times in Europe/Berlin"
+        assert lines[1].startswith("2026-11-24 13:00  aquarium/t/ph")
+        assert json.loads(run("dead-letters", "--json").output)[0]["time"] == (
+            "2026-11-24T12:00:00Z"
+        )
+    finally:
+        server_zone.cache_clear()

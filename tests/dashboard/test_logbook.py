@@ -56,16 +56,25 @@ def test_the_form_stores_a_session_in_canonical_units(tank: Engine) -> None:
 def test_the_form_refuses_a_bad_value_with_a_message_under_it_and_stores_nothing(
     tank: Engine,
 ) -> None:
-    """A decimal comma is refused next to its field; the good field in the same session waits."""
+    """'1,250' (1.25 or 1250?) is refused next to its field; the good field in the session waits."""
     app = open_page("logbook")
-    app.text_input(key=value_key("nitrite")).set_value("0,25")
+    app.text_input(key=value_key("nitrite")).set_value("1,250")
     app.text_input(key=value_key("ph")).set_value("7.4")
     _submit(app)
     assert not app.exception
     assert list_tests(tank, TANK) == []
     assert len(app.error) == 1
-    assert "decimal comma" in app.error[0].value
+    assert "ambiguous" in app.error[0].value
     assert app.text_input(key=value_key("ph")).value == "7.4"  # kept for the keeper to fix
+
+
+def test_the_form_reads_a_decimal_comma(tank: Engine) -> None:
+    """'0,25' typed for nitrite is stored as 0.25 mg/L, as a keeper in Germany writes it."""
+    app = open_page("logbook")
+    app.text_input(key=value_key("nitrite")).set_value("0,25")
+    _submit(app)
+    assert not app.error, [e.value for e in app.error]
+    assert [t.value for t in list_tests(tank, TANK)] == [0.25]
 
 
 def test_an_empty_form_asks_for_a_result(tank: Engine) -> None:

@@ -72,7 +72,7 @@ def test_results_are_canonical_and_keep_what_was_typed() -> None:
         (["nitrate=20", "NO3=4"], "given twice"),
         (["salinity=35"], "unknown parameter"),
         (["ph=15"], "ph=15: pH 15 is outside the possible"),
-        (["no2=0,25"], "decimal comma"),
+        (["ec=1,250"], "ambiguous"),
         (["kh=4 furlongs"], "kh=4 furlongs"),
     ],
 )
@@ -94,3 +94,14 @@ def test_maintenance_amounts_are_checked_and_completed_from_the_volume() -> None
         check_maintenance("water-change", None, 200.0, 96.0, "t")
     with pytest.raises(KeeperInputError, match="unknown kind"):
         check_maintenance("repaint", None, None, 96.0, "t")
+
+
+def test_a_decimal_comma_is_read_as_a_point_and_an_ambiguous_one_refused() -> None:
+    """'7,4' is pH 7.4 and '0,25 mg/L' is 0.25; '1,250' could be 1.25 or 1250, so it is refused."""
+    assert parse_result("ph", "7,4").value == 7.4
+    assert parse_result("ammonia", "0,25 mg/L").value == 0.25
+    assert parse_test_arguments(["no3=12,5"])[0].value == 12.5
+    with pytest.raises(KeeperInputError, match=r"ambiguous: write 1\.250 .* or 1250"):
+        parse_result("conductivity", "1,250")
+    with pytest.raises(AquariumError, match="decimal comma"):
+        parse_result("ph", "7,4,1")  # not one number: refused, with the sensors' wording

@@ -12,7 +12,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import paho.mqtt.client as mqtt
@@ -48,6 +48,28 @@ class MqttAlertPublisher:
         self.client = make_client(broker, client_id, max_queued=MAX_QUEUED)
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
+        self.client.on_message = self._on_message
+        # Other sinks share this one connection (Home Assistant discovery): what they subscribe
+        # to, and what they want done each time the connection is (re)made.
+        self._handlers: dict[str, Callable[[str], None]] = {}
+        self._on_connected: list[Callable[[], None]] = []
+
+    def will(self, topic: str, payload: str) -> None:
+        """The broker publishes PAYLOAD (retained) on TOPIC when this process dies; before start."""
+        self.client.will_set(topic, payload, qos=QOS, retain=True)
+
+    def subscribe(self, topic: str, handler: Callable[[str], None]) -> None:
+        """Call HANDLER with the text of each message on TOPIC (subscribed on every connect)."""
+        self._handlers[topic] = handler
+
+    def when_connected(self, callback: Callable[[], None]) -> None:
+        """Call CALLBACK after every (re)connect, from paho's thread."""
+        self._on_connected.append(callback)
+
+    def publish_text(self, topic: str, payload: str, *, retain: bool) -> None:
+        """Publish PAYLOAD as it is (an empty retained payload deletes a retained message)."""
+        with self._lock:
+            self._send(topic, payload, retain=retain)
 
     def start(self) -> None:
         """Connect in the background; messages published before that wait in paho's queue."""
@@ -94,7 +116,9 @@ class MqttAlertPublisher:
         self.client.loop_stop()
 
     def _publish(self, topic: str, body: dict[str, Any], *, retain: bool) -> None:
-        payload = json.dumps(body, ensure_ascii=False)
+        self._send(topic, json.dumps(body, ensure_ascii=False), retain=retain)
+
+    def _send(self, topic: str, payload: str, *, retain: bool) -> None:
         info = self.client.publish(topic, payload, qos=QOS, retain=retain)
         if info.rc == mqtt.MQTT_ERR_QUEUE_SIZE:
             log.error("MQTT queue full while the broker is away; dropped a message for %s", topic)
@@ -112,6 +136,22 @@ class MqttAlertPublisher:
             self._advice.clear()
         self._connected.set()
         log.info("alert publisher connected to %s:%d", self.host, self.port)
+        for topic in self._handlers:
+            self.client.subscribe(topic, qos=QOS)
+        for callback in self._on_connected:
+            try:
+                callback()
+            except Exception:  # one sink's bug must not stop the connection's other work
+                log.exception("a connect callback of the alert publisher failed")
+
+    def _on_message(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
+        handler = self._handlers.get(message.topic)
+        if handler is None:
+            return
+        try:
+            handler(message.payload.decode("utf-8", errors="replace"))
+        except Exception:
+            log.exception("handling a message on %s failed", message.topic)
 
     def _on_disconnect(
         self, _client: mqtt.Client, _userdata: Any, _flags: Any, reason: Any, _props: Any

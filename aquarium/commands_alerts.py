@@ -53,9 +53,25 @@ def alert_engine_for(
 
     publisher = MqttAlertPublisher(settings.mqtt, client_id=client_id)
     notifier = AppriseNotifier(config.notify.urls)
-    sinks: list[Sink] = [VerdictRecorder(engine, profiles), publisher, notifier]
+    sinks: list[Sink] = [VerdictRecorder(engine, profiles)]
+    if home_assistant_discovery(settings):
+        from alerts.ha_discovery import HomeAssistantDiscovery
+
+        # Before the publisher: its start sets the connection's will before it connects, and
+        # its close says "offline" before the shared connection goes.
+        sinks.append(HomeAssistantDiscovery(engine, publisher, prefix=config.homeassistant.prefix))
+    sinks += [publisher, notifier]
     evaluator = Evaluator(engine, default_rules(), profiles, server_zone())
     return AlertEngine(engine, evaluator, sinks)
+
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def home_assistant_discovery(settings: Settings) -> bool:
+    """Whether to announce tanks to Home Assistant: as configured, else when the broker is local."""
+    chosen = settings.config.homeassistant.discovery
+    return chosen if chosen is not None else settings.mqtt.host in LOCAL_HOSTS
 
 
 def local_text(moment: datetime | None) -> str:

@@ -165,6 +165,15 @@ class IngestConfig(_Strict):
     backfill_days: int = Field(default=365, ge=1, le=3650)
 
 
+class HomeAssistantConfig(_Strict):
+    """MQTT discovery for Home Assistant: each tank a device with its readings and verdict."""
+
+    # None: on when the broker is on this machine (where a keeper's Home Assistant usually
+    # shares it), off for a remote broker someone else may run.
+    discovery: bool | None = None
+    prefix: str = Field(default="homeassistant", min_length=1)
+
+
 class AppConfig(_Strict):
     """The whole file."""
 
@@ -174,6 +183,7 @@ class AppConfig(_Strict):
     ds18b20: Ds18b20Config = Field(default_factory=Ds18b20Config)
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
     ingest: IngestConfig = Field(default_factory=IngestConfig)
+    homeassistant: HomeAssistantConfig = Field(default_factory=HomeAssistantConfig)
 
 
 def _location(loc: tuple[int | str, ...]) -> str:

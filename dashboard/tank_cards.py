@@ -43,7 +43,12 @@ CARD_STYLE = """<style>
 [class*="st-key-tank-orange-"] { border-left: 6px solid #f59e0b !important; }
 [class*="st-key-tank-gray-"] { border-left: 6px solid #9ca3af !important; }
 [class*="st-key-tank-green-"] { border-left: 6px solid #16a34a !important; }
-@media (max-width: 640px) { [class*="st-key-tank-"] { width: 100% !important; } }
+@media (max-width: 640px) {
+  [class*="st-key-tank-"],
+  [data-testid="stLayoutWrapper"]:has([class*="st-key-tank-"]) {
+    width: 100% !important; max-width: 100% !important; flex: 1 1 100% !important;
+  }
+}
 </style>"""
 
 

@@ -21,6 +21,7 @@ from db.bulk import bulk_insert_readings
 from db.manual import TestResult as KitResult
 from db.manual import log_tests
 from db.tanks import add_tank, remove_tank
+from sensors.mqtt_settings import MqttSettings
 from tests.support import Broker, unique, wait_until
 
 # Fields Home Assistant's MQTT sensor discovery requires or we rely on (its documentation).
@@ -69,7 +70,9 @@ def announced(engine: Engine, broker: Broker) -> Iterator[tuple[str, str, Watche
         [(float(t), 25.25) for t in range(start, int(now.timestamp()), 60)],
     )
     log_tests(engine, tank, [KitResult("nitrate", 20.0), KitResult("ph", 7.4)], at=now)
-    publisher = MqttAlertPublisher(broker.host, broker.port, client_id=unique("alerts"))
+    publisher = MqttAlertPublisher(
+        MqttSettings(broker.host, broker.port), client_id=unique("alerts")
+    )
     discovery = HomeAssistantDiscovery(engine, publisher, prefix=prefix)
     alerts = AlertEngine(engine, Evaluator(engine), [discovery, publisher])
     discovery.start()

@@ -374,11 +374,20 @@ def dead_letters(ctx: click.Context, as_json: bool, limit: int) -> None:
 @click.option("--since", help="From (ISO 8601).")
 @click.option("--until", help="To (ISO 8601).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv")
+@click.option(
+    "--local", is_flag=True, help="CSV times in your local zone with its offset (default: UTC)."
+)
 @click.pass_context
 def export(
-    ctx: click.Context, tank_name: str | None, since: str | None, until: str | None, fmt: str
+    ctx: click.Context,
+    tank_name: str | None,
+    since: str | None,
+    until: str | None,
+    fmt: str,
+    local: bool,
 ) -> None:
-    """Every sensor reading and test result to stdout (time,tank,parameter,value,unit,source)."""
+    """Every sensor reading and test result to stdout (time,tank,parameter,value,unit,source,
+    note); times in UTC, or with --local in your zone with its offset."""
     from aquarium.wiring import engine_for
     from db.csv_io import write_csv_epochs, write_json
     from db.export import export_epochs, export_rows
@@ -388,8 +397,13 @@ def export(
     tank = tank_name
     start = parse_when(since, option="--since") if since else None
     end = parse_when(until, option="--until") if until else None
+    if local and fmt != "csv":
+        raise AquariumError("--local is for CSV; JSON times stay in UTC for programs to read")
     if fmt == "csv":
-        write_csv_epochs(export_epochs(engine, tank=tank, since=start, until=end), sys.stdout)
+        from dashboard.formatting import server_zone
+
+        rows = export_epochs(engine, tank=tank, since=start, until=end)
+        write_csv_epochs(rows, sys.stdout, server_zone() if local else None)
     else:
         write_json(export_rows(engine, tank=tank, since=start, until=end), sys.stdout)
 

@@ -1,6 +1,7 @@
 """Values out as CSV or JSON (`aquarium export`, the logbook's download) and test results back in.
 
-The columns are `aquarium export`'s: time,tank,parameter,value,unit,source, time in ISO 8601 UTC.
+The columns are `aquarium export`'s: time,tank,parameter,value,unit,source,note; time in ISO 8601
+UTC (or local with its offset, `--local`).
 Import reads time, parameter and value (unit, note, tank and source optional), checks every row
 through the keeper-input door like a typed entry, keeps the good rows and says what is wrong with
 each bad one.
@@ -14,12 +15,12 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import TextIO
 
 from sqlalchemy import Engine
 
-from db.export import ExportRow
+from db.export import ExportRow, ExportTuple
 from db.manual import LoggedTest, log_tests
 from sensors.catalogue import PARAMETERS
 from sensors.errors import AquariumError, KeeperInputError
@@ -33,7 +34,7 @@ from sensors.keeper_input import (
 )
 from sensors.times import iso_utc
 
-COLUMNS = ("time", "tank", "parameter", "value", "unit", "source")
+COLUMNS = ("time", "tank", "parameter", "value", "unit", "source", "note")
 REQUIRED = ("time", "parameter", "value")
 MAX_ROWS = 5000
 MAX_BYTES = 2_000_000
@@ -56,17 +57,20 @@ def _record(row: ExportRow) -> dict[str, object]:
         "value": row.value,
         "unit": parameter.unit if parameter else "",
         "source": row.source,
+        "note": row.note,
     }
 
 
-def write_csv(rows: Iterable[ExportRow], out: TextIO) -> int:
+def write_csv(rows: Iterable[ExportRow], out: TextIO, zone: tzinfo | None = None) -> int:
     """Write ROWS as CSV with a header; returns the number of rows."""
-    return write_csv_epochs(((r.time.timestamp(), *r[1:]) for r in rows), out)
+    return write_csv_epochs(((r.time.timestamp(), *r[1:]) for r in rows), out, zone)
 
 
-def write_csv_epochs(rows: Iterable[tuple[float, str, str, float, str]], out: TextIO) -> int:
-    """Write (epoch seconds, tank, parameter, value, source) ROWS as CSV; returns the count.
+def write_csv_epochs(rows: Iterable[ExportTuple], out: TextIO, zone: tzinfo | None = None) -> int:
+    """Write (epoch seconds, tank, parameter, value, source, note) ROWS as CSV; returns the count.
 
+    Times are UTC ('...Z'), or with ZONE the wall-clock time there with its offset
+    ('2026-11-24T19:30:00+01:00': still one exact moment, which the import reads back).
     The per-row work is kept to the time and the value: the other cells repeat, so each
     (tank, parameter, source) is neutralised and given its unit once.
     """
@@ -75,7 +79,7 @@ def write_csv_epochs(rows: Iterable[tuple[float, str, str, float, str]], out: Te
     cells: dict[tuple[str, str, str], tuple[str, str, str, str]] = {}
     days: dict[int, str] = {}
     count = 0
-    for moment, tank, parameter, value, source in rows:
+    for moment, tank, parameter, value, source, note in rows:
         key = (tank, parameter, source)
         fixed = cells.get(key)
         if fixed is None:
@@ -83,14 +87,20 @@ def write_csv_epochs(rows: Iterable[tuple[float, str, str, float, str]], out: Te
             unit = known.unit if known else ""
             fixed = (neutralise(tank), neutralise(parameter), neutralise(unit), neutralise(source))
             cells[key] = fixed
+        when = (
+            iso_from_epoch(moment, days)
+            if zone is None
+            else datetime.fromtimestamp(moment, zone).isoformat(timespec="seconds")
+        )
         writer.writerow(
             (
-                iso_from_epoch(moment, days),
+                when,
                 fixed[0],
                 fixed[1],
                 f"{value:.6g}",  # unit maths leaves 1e-15 noise
                 fixed[2],
                 fixed[3],
+                neutralise(note) if note else "",
             )
         )
         count += 1
@@ -123,7 +133,9 @@ def write_json(rows: Iterable[ExportRow], out: TextIO) -> int:
 def export_csv(tests: list[LoggedTest]) -> str:
     """TESTS as CSV in `aquarium export`'s columns, safe to open in a spreadsheet."""
     out = io.StringIO()
-    write_csv((ExportRow(t.time, t.tank, t.parameter, t.value, "manual") for t in tests), out)
+    write_csv(
+        (ExportRow(t.time, t.tank, t.parameter, t.value, "manual", t.note) for t in tests), out
+    )
     return out.getvalue()
 
 
@@ -138,8 +150,13 @@ class ImportRow:
     error: str | None
 
 
+def unguard(cell: str) -> str:
+    """CELL without the apostrophe neutralise() put before a formula-like start."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
+
+
 def _cell(record: dict[str, str], name: str) -> str:
-    return (record.get(name) or "").strip()
+    return unguard((record.get(name) or "").strip())
 
 
 def _check(line: int, record: dict[str, str], tank: str, set_up: datetime | None) -> ImportRow:

@@ -23,6 +23,10 @@ class ExportRow(NamedTuple):
     parameter: str
     value: float
     source: str
+    note: str = ""  # the keeper's note on a test result; empty for sensor readings
+
+
+ExportTuple = tuple[float, str, str, float, str, str]
 
 
 def export_epochs(
@@ -31,8 +35,8 @@ def export_epochs(
     tank: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
-) -> Iterator[tuple[float, str, str, float, str]]:
-    """(UTC epoch seconds, tank, parameter, value, source) ordered by time, streamed.
+) -> Iterator[ExportTuple]:
+    """(UTC epoch seconds, tank, parameter, value, source, note) ordered by time, streamed.
 
     Plain tuples with the stored epoch seconds: turning each of millions of times into a
     datetime only to format it again cost a third of an export.
@@ -45,6 +49,7 @@ def export_epochs(
             table.c.parameter.label("parameter"),
             table.c.value.label("value"),
             literal(source).label("source"),
+            (manual_tests.c.note if table is manual_tests else literal("")).label("note"),
         ).join(tanks, tanks.c.id == table.c.tank_id)
         if tank is not None:
             part = part.where(tanks.c.name == tank)
@@ -67,7 +72,7 @@ def export_rows(
     until: datetime | None = None,
 ) -> Iterator[ExportRow]:
     """Sensor readings and test results ordered by time, streamed (a year is millions of rows)."""
-    for moment, name, parameter, value, source in export_epochs(
+    for moment, name, parameter, value, source, note in export_epochs(
         engine, tank=tank, since=since, until=until
     ):
-        yield ExportRow(datetime.fromtimestamp(moment, UTC), name, parameter, value, source)
+        yield ExportRow(datetime.fromtimestamp(moment, UTC), name, parameter, value, source, note)

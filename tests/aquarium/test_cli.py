@@ -114,7 +114,7 @@ def test_log_converts_units_and_exports_as_csv(run) -> None:
     assert values["kh"][0] == pytest.approx(4.0, abs=0.01)
     assert values["ph"] == (7.4, "pH", "manual")
     assert {r["time"] for r in rows} == {"2026-11-20T18:00:00Z"}
-    assert list(rows[0]) == ["time", "tank", "parameter", "value", "unit", "source"]
+    assert list(rows[0]) == ["time", "tank", "parameter", "value", "unit", "source", "note"]
 
 
 def test_log_refuses_bad_values_and_stores_nothing(run) -> None:
@@ -126,7 +126,7 @@ def test_log_refuses_bad_values_and_stores_nothing(run) -> None:
     assert_keeper_error(run("log", "turtles", "ph=7", "--at", "yesterday"), "ISO 8601")
     assert_keeper_error(run("log", "nosuch", "ph=7"), "aquarium tank add nosuch")
     export = run("export", "--tank", "turtles").output.strip().splitlines()
-    assert export == ["time,tank,parameter,value,unit,source"]
+    assert export == ["time,tank,parameter,value,unit,source,note"]
 
 
 def test_maintain_litres_become_percent_of_the_tank(run) -> None:
@@ -237,5 +237,25 @@ def test_dead_letters_print_local_time_and_name_the_zone(
         assert json.loads(run("dead-letters", "--json").output)[0]["time"] == (
             "2026-11-24T12:00:00Z"
         )
+    finally:
+        server_zone.cache_clear()
+
+
+def test_export_local_gives_offsets_and_json_refuses_it(
+    run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In Berlin --local writes 18:00Z as 19:00+01:00; for JSON it is one line with the fix."""
+    from dashboard.formatting import server_zone
+
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    server_zone.cache_clear()
+    try:
+        run("tank", "add", "turtles")
+        run("log", "turtles", "ph=7,4", "--at", "2026-11-20T18:00Z", "--note", "weekly")
+        lines = run("export", "--tank", "turtles", "--local").output.strip().splitlines()
+        assert lines[1] == "2026-11-20T19:00:00+01:00,turtles,ph,7.4,pH,manual,weekly"
+        utc = run("export", "--tank", "turtles").output.strip().splitlines()
+        assert utc[1] == "2026-11-20T18:00:00Z,turtles,ph,7.4,pH,manual,weekly"
+        assert_keeper_error(run("export", "--format", "json", "--local"), "--local is for CSV")
     finally:
         server_zone.cache_clear()

@@ -152,7 +152,7 @@ def test_csv_export_reimports_and_neutralises_formulas(tank: Engine) -> None:
     log_tests(tank, TANK, [Result("nitrate", 20.0)], at=datetime(2026, 1, 2, 3, 4, tzinfo=UTC))
     text = export_csv(list_tests(tank, TANK))
     records = list(csv.DictReader(io.StringIO(text)))
-    assert list(records[0]) == ["time", "tank", "parameter", "value", "unit", "source"]
+    assert list(records[0]) == ["time", "tank", "parameter", "value", "unit", "source", "note"]
     assert records[0]["time"] == "2026-01-02T03:04:00Z"
     rows = read_csv(text.encode(), TANK)
     assert [r.error for r in rows] == [None]

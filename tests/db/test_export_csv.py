@@ -47,12 +47,12 @@ def test_fast_export_equals_the_row_by_row_export(tmp_path: Path) -> None:
     write_csv(export_rows(engine, tank="t1"), general)
     assert fast.getvalue() == general.getvalue()
     lines = fast.getvalue().splitlines()
-    assert lines[0] == "time,tank,parameter,value,unit,source"
-    assert lines[1].endswith(",manual") or lines[2].endswith(",manual")
+    assert lines[0] == "time,tank,parameter,value,unit,source,note"
+    assert lines[1].endswith(",manual,") or lines[2].endswith(",manual,")
     odd = [ExportRow(datetime(2026, 1, 1, tzinfo=UTC), "-t", "=cmd", -1.5, "sensor")]
     out = io.StringIO()
     write_csv(odd, out)
-    assert out.getvalue().splitlines()[1] == "2026-01-01T00:00:00Z,'-t,'=cmd,-1.5,,sensor"
+    assert out.getvalue().splitlines()[1] == "2026-01-01T00:00:00Z,'-t,'=cmd,-1.5,,sensor,"
 
 
 def test_export_window_keeps_its_bounds(tmp_path: Path) -> None:
@@ -65,3 +65,32 @@ def test_export_window_keeps_its_bounds(tmp_path: Path) -> None:
     since, until = start + timedelta(minutes=10), start + timedelta(minutes=19)
     times = [t for t, *_ in export_epochs(engine, tank="t2", since=since, until=until)]
     assert times == [since.timestamp() + 60 * i for i in range(10)]
+
+
+def test_export_carries_notes_and_round_trips_through_the_import(tmp_path: Path) -> None:
+    """Results exported with their note (UTC or --local) come back into another tank unchanged."""
+    from zoneinfo import ZoneInfo
+
+    from db.csv_io import import_rows, read_csv
+    from db.manual import list_tests
+
+    engine = open_engine(f"sqlite:///{tmp_path / 'r.db'}")
+    add_tank(engine, "t1", volume_l=50)
+    at = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)  # an hour before Berlin's clocks go forward
+    note = '=after feeding, "big" one'
+    log_tests(engine, "t1", [TestResult("nitrate", 20.0), TestResult("ph", 7.4)], at=at, note=note)
+    for zone in (None, ZoneInfo("Europe/Berlin")):
+        out = io.StringIO()
+        write_csv_epochs(export_epochs(engine, tank="t1"), out, zone)
+        text = out.getvalue()
+        assert ("+01:00" in text) == (zone is not None)
+        name = "local" if zone else "utc"
+        add_tank(engine, name)
+        rows = read_csv(text.replace(",t1,", f",{name},").encode(), name)
+        assert [r.error for r in rows] == [None, None]
+        assert import_rows(engine, name, rows) == 2
+        back = list_tests(engine, name)
+        assert sorted((t.parameter, t.value, t.time, t.note) for t in back) == [
+            ("nitrate", 20.0, at, note),  # the spreadsheet guard ("'=") is taken off again
+            ("ph", 7.4, at, note),
+        ]

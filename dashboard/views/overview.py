@@ -16,6 +16,7 @@ from db.latest import latest_values
 from db.sensor_status import sensor_states
 from db.tanks import Tank
 from db.trends import trend_series
+from health.wording import rule_title
 
 REFRESH = timedelta(seconds=10)
 SPARK_POINTS = 96  # one per 15 minutes of the last day
@@ -50,7 +51,8 @@ def live(tank: Tank) -> None:
     for alert in list_alerts(engine(), states=OPEN_STATES, tank=tank.name, acknowledged=False):
         text = alert.message or alert.rule
         st.error(
-            f"**Alert** since {when_text(alert.since, zone)}: {plain(text)}",
+            f"**Alert: {plain(rule_title(alert.rule))}** since {when_text(alert.since, zone)}: "
+            f"{plain(text)}",
             icon=":material/notifications_active:",
         )
     latest = latest_values(engine(), tank.name)

@@ -23,6 +23,7 @@ from aquarium.cli import cli
 from sensors.mqtt_settings import MqttSettings
 from tests.alerts.conftest import Webhook, log_kit, minutes
 from tests.support import Broker, free_port, unique, wait_until
+from tests.support import publisher as publisher_client
 
 FAST = RetryPolicy(attempts=4, base_s=0.1, cap_s=0.2)
 
@@ -100,18 +101,25 @@ def test_broker_subscriber_sees_retained_advice_and_an_alert_event(
     alerts = AlertEngine(engine, Evaluator(engine), [publisher])
     publisher.start()
     assert publisher.wait_connected(5)
-    early, events = _subscriber(broker, [f"aquarium/{tank}/alerts", f"aquarium/{tank}/advice"])
+    marker = f"test/{tank}/marker"
+    early, events = _subscriber(
+        broker, [f"aquarium/{tank}/alerts", f"aquarium/{tank}/advice", marker]
+    )
     log_kit(engine, tank, minutes(0), nitrite=0.8)
     alerts.run_once(minutes(1))
     alerts.run_once(minutes(2))  # same verdict and nothing new: nothing more is published
-    publisher.close(timeout=5)
-    assert wait_until(lambda: len(events) >= 3, timeout=5)
-    time.sleep(0.2)
+    publisher.close(timeout=5)  # returns once the broker has acknowledged every message
+    # Published after the broker took them all, the marker reaches the subscriber after them
+    # (Mosquitto queues a session's messages in arrival order): once it is here, nothing is late.
+    with publisher_client(broker) as client:
+        client.publish(marker, b"end", qos=1).wait_for_publish(5)
+    assert wait_until(lambda: any(m.topic == marker for m in events), timeout=5)
     early.disconnect()
     early.loop_stop()
     by_topic: dict[str, list[dict[str, Any]]] = {}
     for message in events:
-        by_topic.setdefault(message.topic, []).append(json.loads(message.payload))
+        if message.topic != marker:
+            by_topic.setdefault(message.topic, []).append(json.loads(message.payload))
     fired = {e["rule"]: e for e in by_topic[f"aquarium/{tank}/alerts"]}
     assert set(fired) == {"nitrite_high", "water_change_now"}
     assert fired["nitrite_high"]["event"] == "fired"

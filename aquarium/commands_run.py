@@ -7,13 +7,12 @@ import os
 import signal
 import sys
 import threading
-from datetime import timedelta
 from importlib import resources
 
 import click
 
 from aquarium.supervisor import Supervisor, aquarium_argv, choose_broker, wait_for_port
-from aquarium.wiring import daemon_for, default_client_id, engine_for, sync_tanks
+from aquarium.wiring import engine_for, sync_tanks
 from sensors.errors import AquariumError
 from sensors.naming import tank_name_problem
 from settings.environment import default_db_path, load_settings
@@ -40,48 +39,32 @@ def _stop_on_signals() -> threading.Event:
 @click.command()
 @click.option(
     "--client-id",
-    help="MQTT client id; the broker keeps this session's queue while the daemon is away. "
-    "Default: aquarium-ingest- plus a hash of the database URL, so two installations sharing a "
-    "broker never take over each other's session.",
+    help="MQTT client id of the one persistent ingest session (stored in the database, so every "
+    "worker resumes the same session). Default: the stored one, else aquarium-ingest- plus a "
+    "hash of the database URL.",
 )
-@click.option("--share-group", help="Join a $share group to split the work with other workers.")
+@click.option("--share-group", hidden=True)
 @click.option(
-    "--no-alerts", is_flag=True, help="Do not evaluate alerts here (run them in one worker only)."
+    "--no-alerts",
+    is_flag=True,
+    help="Never evaluate alerts in this worker (by default one worker, elected, does).",
 )
 def ingest(client_id: str | None, share_group: str | None, no_alerts: bool) -> None:
-    """Run the ingestion daemon: MQTT readings into the database (SIGTERM stops it cleanly)."""
-    from aquarium.commands_alerts import alert_engine_for
-    from ingest.heartbeat import Heartbeat
-    from ingest.housekeeping import Housekeeping
-    from ingest.one_daemon import OneDaemon
+    """Run an ingest worker: MQTT readings into the database (SIGTERM stops it cleanly).
 
-    settings = load_settings()
-    engine = engine_for(settings)
-    client_id = client_id or default_client_id(settings.db_url)
-    one_daemon = OneDaemon(engine, client_id, share_group)
-    one_daemon.acquire()  # refuses, naming the other daemon, before touching the broker
-    sync_tanks(engine, settings.config)
-    daemon = daemon_for(settings, engine, client_id=client_id, share_group=share_group)
-    alerts = (
-        None if no_alerts else alert_engine_for(settings, engine, client_id=f"{client_id}-alerts")
-    )
-    heartbeat = Heartbeat(engine, daemon, settings.mqtt.display, client_id)
-    raw_days = settings.config.retention.raw_days
-    housekeeping = Housekeeping(engine, timedelta(days=raw_days) if raw_days else None)
-    stop = _stop_on_signals()
-    log.info("ingesting from %s into %s", settings.mqtt.display, engine.url.render_as_string())
-    daemon.start()
-    heartbeat.start()
-    housekeeping.start()
-    if alerts:
-        alerts.start()
-    stop.wait()
-    if alerts:
-        alerts.stop()
-    daemon.stop()
-    housekeeping.stop()
-    heartbeat.stop()
-    one_daemon.release()
+    Start as many identical workers as you like against one PostgreSQL database: one holds the
+    ingest session, alert evaluation and housekeeping, each by a lease in the database; the
+    others stand by and take over within seconds when it dies (docs/scaling.md).
+    """
+    if share_group:
+        raise AquariumError(
+            "--share-group is gone: a shared subscription strands a dead worker's share on "
+            "Mosquitto; start identical workers without it, they fail over by a lease "
+            "(docs/scaling.md)"
+        )
+    from aquarium.worker import run_worker
+
+    run_worker(client_id=client_id, alerts=not no_alerts, stop=_stop_on_signals())
 
 
 @click.command()

@@ -1,4 +1,4 @@
-"""The daemons' heartbeats: connected to the broker or not, and since when."""
+"""The workers' heartbeats: roles, broker connection, counters; and the facts they share."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, delete, select, update
 
-from db.schema import daemon_status
+from db.schema import daemon_status, shared_settings
 from db.upsert import insert_ignore
 
 # How often a daemon writes its status (ingest/heartbeat.py). Declared here, beside the status it
@@ -19,9 +19,9 @@ SILENT_AFTER = timedelta(seconds=3 * BEAT_S)
 
 @dataclass(frozen=True)
 class DaemonStatus:
-    """One daemon's last word."""
+    """One worker's last word."""
 
-    client_id: str
+    worker: str
     broker: str
     connected: bool
     since: datetime
@@ -29,26 +29,38 @@ class DaemonStatus:
     received: int
     stored: int
     rejected: int
+    roles: str = ""  # comma-separated leases held: ingest, alerts, housekeeping; "" is standby
+    session: str | None = None
+    pending: int = 0
+
+    @property
+    def role_list(self) -> list[str]:
+        """The roles as a list; empty for a standby."""
+        return [r for r in self.roles.split(",") if r]
 
 
 def record_status(
     engine: Engine,
-    client_id: str,
+    worker: str,
     broker: str,
     connected: bool,
     now: datetime,
     counts: tuple[int, int, int],
+    *,
+    roles: str = "ingest,alerts,housekeeping",
+    session: str | None = None,
+    pending: int = 0,
 ) -> None:
-    """Write CLIENT_ID's heartbeat; `since` moves only when the connection state changes."""
+    """Write WORKER's heartbeat; `since` moves only when the connection state changes."""
     received, stored, rejected = counts
     with engine.connect().execution_options(sqlite_write=True) as conn, conn.begin():
         conn.execute(
-            insert_ignore(conn, daemon_status, ["client_id"]).values(
-                client_id=client_id, broker=broker, connected=connected, since=now, heartbeat=now
+            insert_ignore(conn, daemon_status, ["worker"]).values(
+                worker=worker, broker=broker, connected=connected, since=now, heartbeat=now
             )
         )
         previous = conn.execute(
-            select(daemon_status.c.connected).where(daemon_status.c.client_id == client_id)
+            select(daemon_status.c.connected).where(daemon_status.c.worker == worker)
         ).scalar_one()
         values: dict[str, object] = {
             "broker": broker,
@@ -57,22 +69,44 @@ def record_status(
             "received": received,
             "stored": stored,
             "rejected": rejected,
+            "roles": roles,
+            "session": session,
+            "pending": pending,
         }
         if previous != connected:
             values["since"] = now
-        conn.execute(
-            update(daemon_status).where(daemon_status.c.client_id == client_id).values(**values)
-        )
+        conn.execute(update(daemon_status).where(daemon_status.c.worker == worker).values(**values))
 
 
-def forget_status(engine: Engine, client_id: str) -> None:
-    """Remove CLIENT_ID's row when it stops cleanly (it is not running, not failing)."""
+def forget_status(engine: Engine, worker: str) -> None:
+    """Remove WORKER's row when it stops cleanly (it is not running, not failing)."""
     with engine.connect().execution_options(sqlite_write=True) as conn, conn.begin():
-        conn.execute(delete(daemon_status).where(daemon_status.c.client_id == client_id))
+        conn.execute(delete(daemon_status).where(daemon_status.c.worker == worker))
 
 
 def list_status(engine: Engine) -> list[DaemonStatus]:
-    """Every daemon that has reported, newest heartbeat first."""
+    """Every worker that has reported, newest heartbeat first."""
     query = select(daemon_status).order_by(daemon_status.c.heartbeat.desc())
     with engine.connect() as conn:
         return [DaemonStatus(**row._mapping) for row in conn.execute(query)]
+
+
+SESSION_CLIENT_ID = "mqtt_session_client_id"
+
+
+def shared_client_id(engine: Engine, proposed: str, *, insist: bool = False) -> str:
+    """The MQTT client id of the one ingest session: the stored one, else PROPOSED (stored).
+
+    INSIST (an explicit --client-id) replaces the stored id: the keeper moved the session.
+    """
+    with engine.connect().execution_options(sqlite_write=True) as conn, conn.begin():
+        if insist:
+            conn.execute(delete(shared_settings).where(shared_settings.c.name == SESSION_CLIENT_ID))
+        conn.execute(
+            insert_ignore(conn, shared_settings, ["name"]).values(
+                name=SESSION_CLIENT_ID, value=proposed
+            )
+        )
+        return conn.execute(
+            select(shared_settings.c.value).where(shared_settings.c.name == SESSION_CLIENT_ID)
+        ).scalar_one()

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect, text
 
+from db.lease import lease_key
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -75,4 +77,16 @@ def upgrade(engine: Engine) -> None:
 
     if current_revision(engine) == head_revision():
         return
-    command.upgrade(alembic_config(engine), "head")
+    if engine.dialect.name != "postgresql":  # SQLite's write lock serialises the migration
+        command.upgrade(alembic_config(engine), "head")
+        return
+    # Several workers started at once would each run the migration: an advisory lock lets the
+    # first do it while the others wait, then find the schema current.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        key = lease_key("schema migration")
+        conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+        try:
+            if current_revision(engine) != head_revision():
+                command.upgrade(alembic_config(engine), "head")
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})

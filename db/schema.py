@@ -195,12 +195,13 @@ rollup_state = Table(
     Column("last_reading_id", BigInteger, nullable=False),
 )
 
-# One row per running daemon (by MQTT client id): whether it is connected to the broker, and a
-# heartbeat, so the dashboard can say "broker disconnected" or "daemon not running".
+# One row per running worker process (`aquarium ingest`, named host:pid): its roles (the leases it
+# holds: ingest, alerts, housekeeping; none means standby), whether its MQTT session is connected,
+# and a heartbeat, so `aquarium status` and the dashboard can list workers and notice a silent one.
 daemon_status = Table(
     "daemon_status",
     metadata,
-    Column("client_id", String(128), primary_key=True),
+    Column("worker", String(128), primary_key=True),
     Column("broker", String(255), nullable=False),
     Column("connected", Boolean, nullable=False),
     Column("since", UTCDateTime, nullable=False),  # when `connected` last changed
@@ -208,4 +209,17 @@ daemon_status = Table(
     Column("received", BigInteger, nullable=False, server_default="0"),
     Column("stored", BigInteger, nullable=False, server_default="0"),
     Column("rejected", BigInteger, nullable=False, server_default="0"),
+    Column("roles", String(64), nullable=False, server_default=""),
+    Column("session", String(128), nullable=True),  # the MQTT client id, while ingesting
+    Column("pending", BigInteger, nullable=False, server_default="0"),  # received, not committed
+)
+
+# Facts every worker must agree on, kept where they all look: the database. The MQTT client id
+# of the one persistent ingest session lives here, so workers started on different hosts (with
+# differently spelled database URLs) still resume the same session and its queue.
+shared_settings = Table(
+    "shared_settings",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", String(255), nullable=False),
 )

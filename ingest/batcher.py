@@ -91,6 +91,11 @@ class Batcher:
         self._stopping = False
         self._failing = False
 
+    @property
+    def pending(self) -> int:
+        """Messages received and not yet committed."""
+        return len(self._pending)
+
     def add(self, message: PendingMessage) -> None:
         """Queue a message (called from the MQTT network thread)."""
         with self._cond:

@@ -1,12 +1,11 @@
-"""One ingest daemon per database, unless they are configured to share the work.
+"""One ingest daemon per SQLite database; on PostgreSQL, workers coordinate by leases.
 
-Two daemons on one database either take each other's MQTT session over for ever (the same client
-id, with no warning) or store every reading without a device time twice (different ids without a
-share group). SQLite: a lock held by the operating system on a file beside the database, so a
-daemon killed with SIGKILL frees it at once and a restart is never refused; the heartbeat table
-names the daemon that holds it. PostgreSQL: workers coordinate through the database (share
-groups now, leases with scale-out), so a live heartbeat of another daemon that would duplicate
-this one is reported loudly instead.
+Two daemons on one SQLite file either take each other's MQTT session over for ever (the same
+client id, with no warning) or store every reading without a device time twice (different ids).
+SQLite: a lock held by the operating system on a file beside the database, so a daemon killed
+with SIGKILL frees it at once and a restart is never refused; the heartbeat table names the daemon
+that holds it. PostgreSQL: any number of workers may run; leases in the database decide which one
+holds the MQTT session (db/lease.py, ingest/election.py), so there is nothing to refuse.
 """
 
 from __future__ import annotations
@@ -44,26 +43,26 @@ def _describe(status: DaemonStatus | None, holder: str, now: datetime) -> str:
         return holder or "another process"
     age = (now - status.heartbeat).total_seconds()
     return (
-        f"{holder + ', ' if holder else ''}client id {status.client_id} on {status.broker} "
+        f"{holder + ', ' if holder else ''}worker {status.worker}, client id "
+        f"{status.session or '-'} on {status.broker} "
         f"(heartbeat {age:.0f} s ago)"
     )
 
 
 class OneDaemon:
-    """Held for the daemon's lifetime; acquire() refuses or warns, naming the other daemon."""
+    """Held for the daemon's lifetime; acquire() refuses a second daemon, naming the first."""
 
-    def __init__(self, engine: Engine, client_id: str, share_group: str | None) -> None:
-        self.engine, self.client_id, self.share_group = engine, client_id, share_group
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
         self.path = lock_path(engine)
         self._file: IO[str] | None = None
 
     def acquire(self) -> None:
         """Take the database for this daemon; raise AnotherDaemon if a live one has it."""
+        if self.path is None:  # a server database: leases coordinate the workers
+            return
         now = datetime.now(UTC)
         live = [s for s in _statuses(self.engine) if now - s.heartbeat <= SILENT_AFTER]
-        if self.path is None:
-            self._warn_about(live, now)
-            return
         handle = self.path.open("a+", encoding="utf-8")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -88,24 +87,6 @@ class OneDaemon:
         if self._file is not None:
             self._file.close()
             self._file = None
-
-    def _warn_about(self, live: list[DaemonStatus], now: datetime) -> None:
-        for status in live:
-            if status.client_id == self.client_id:
-                problem = (
-                    "uses the same MQTT client id: the two will knock each other off (unless it "
-                    "is this daemon's own previous run, killed less than 30 s ago)"
-                )
-            elif self.share_group is None:
-                problem = "runs without a share group: every reading would be stored twice"
-            else:
-                continue  # workers of a share group split the messages between them
-            log.error(
-                "another ingest daemon on this database, %s, %s; stop one of them, or give "
-                "each its own --client-id and the same --share-group",
-                _describe(status, "", now),
-                problem,
-            )
 
 
 def _statuses(engine: Engine) -> list[DaemonStatus]:

@@ -14,7 +14,7 @@ from ingest.daemon import IngestDaemon
 from ingest.mqtt_session import MqttSession
 from ingest.routing import Router, SensorRoute
 from sensors.mqtt_settings import MqttSettings
-from tests.support import Broker, start_broker, unique
+from tests.support import Broker, start_broker, throwaway_postgres, unique
 
 
 @pytest.fixture(scope="session")
@@ -29,6 +29,18 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
 def db_url(tmp_path: Path) -> str:
     """URL of a SQLite file of this test's own."""
     return f"sqlite:///{tmp_path / 'aquarium.db'}"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """URL of a throw-away PostgreSQL database of this test's own (skips without a server)."""
+    try:
+        with throwaway_postgres() as url:
+            yield url
+    except RuntimeError as exc:
+        if "not available" not in str(exc):
+            raise
+        pytest.skip(str(exc))
 
 
 @pytest.fixture

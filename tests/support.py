@@ -5,12 +5,14 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
@@ -113,3 +115,81 @@ def publish_all(client: mqtt.Client, messages: list[tuple[str, bytes]], qos: int
         infos = [client.publish(topic, payload, qos=qos) for topic, payload in chunk]
         for info in infos:
             info.wait_for_publish(timeout=60)
+
+
+POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+@contextmanager
+def throwaway_postgres(prefix: str = "aquarium_test") -> Iterator[str]:
+    """The URL of a new, uniquely named PostgreSQL database, dropped afterwards.
+
+    Raises RuntimeError when no server answers on 127.0.0.1:5432 (callers skip with a reason).
+    """
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:
+        admin.dispose()
+        raise RuntimeError(f"PostgreSQL on 127.0.0.1:5432 is not available ({exc})") from exc
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+TOOK_LEASE = "took the ingest lease"  # what ingest/election.py logs when a worker wins
+
+
+@dataclass
+class IngestWorker:
+    """`aquarium ingest` as a subprocess, started exactly as a keeper would start every worker."""
+
+    db_url: str
+    broker: Broker
+    log: Path
+    process: subprocess.Popen[bytes] | None = None
+    # Lease terms seen in earlier lives of this worker (a restart appends to the same log).
+    terms: dict[str, int] = field(default_factory=dict)
+
+    def start(self) -> None:
+        env = dict(os.environ, AQUARIUM_DB_URL=self.db_url, AQUARIUM_MQTT_URL=self.broker.url)
+        env.pop("AQUARIUM_CONFIG", None)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "aquarium", "ingest"],
+            env=env,
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
+        )
+
+    def logged(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def holds(self, lease: str = "ingest") -> bool:
+        """Whether this (living) worker has taken LEASE in its current life."""
+        alive = self.process is not None and self.process.poll() is None
+        return alive and self.logged().count(f"took the {lease} lease") > self.terms.get(lease, 0)
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+        for lease in ("ingest", "alerts", "housekeeping"):
+            self.terms[lease] = self.logged().count(f"took the {lease} lease")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()

@@ -38,6 +38,10 @@ class DaemonStatus:
         """The roles as a list; empty for a standby."""
         return [r for r in self.roles.split(",") if r]
 
+    def silent(self, now: datetime) -> bool:
+        """Whether the worker has missed three heartbeats (killed, crashed, or cut off)."""
+        return now - self.heartbeat > SILENT_AFTER
+
 
 def record_status(
     engine: Engine,
@@ -84,6 +88,14 @@ def forget_status(engine: Engine, worker: str) -> None:
         conn.execute(delete(daemon_status).where(daemon_status.c.worker == worker))
 
 
+def forget_silent(engine: Engine, now: datetime) -> int:
+    """Remove the rows of workers silent for longer than SILENT_AFTER; returns how many."""
+    with engine.connect().execution_options(sqlite_write=True) as conn, conn.begin():
+        return conn.execute(
+            delete(daemon_status).where(daemon_status.c.heartbeat < now - SILENT_AFTER)
+        ).rowcount
+
+
 def list_status(engine: Engine) -> list[DaemonStatus]:
     """Every worker that has reported, newest heartbeat first."""
     query = select(daemon_status).order_by(daemon_status.c.heartbeat.desc())
@@ -110,3 +122,25 @@ def shared_client_id(engine: Engine, proposed: str, *, insist: bool = False) -> 
         return conn.execute(
             select(shared_settings.c.value).where(shared_settings.c.name == SESSION_CLIENT_ID)
         ).scalar_one()
+
+
+@dataclass(frozen=True)
+class Workers:
+    """The workers as status and the dashboard report them."""
+
+    live: list[DaemonStatus]
+    silent: list[DaemonStatus]  # rows left by workers that stopped beating without a word
+
+    @property
+    def ingesting(self) -> list[DaemonStatus]:
+        """Live workers holding the ingest session (one, in a healthy installation)."""
+        return [s for s in self.live if "ingest" in s.role_list]
+
+
+def workers(engine: Engine, now: datetime) -> Workers:
+    """Every worker, split into live ones and silent ones."""
+    statuses = list_status(engine)
+    return Workers(
+        live=[s for s in statuses if not s.silent(now)],
+        silent=[s for s in statuses if s.silent(now)],
+    )

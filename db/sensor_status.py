@@ -73,3 +73,9 @@ def sensor_states(engine: Engine, now: datetime, tank: str | None = None) -> lis
                 )
             )
     return found
+
+
+def newest_sensor_report(engine: Engine) -> datetime | None:
+    """When the daemon last stored a reading from any sensor (sensors.last_seen: a small table)."""
+    with engine.connect() as conn:
+        return conn.execute(select(func.max(sensors.c.last_seen))).scalar()

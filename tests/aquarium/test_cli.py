@@ -39,6 +39,7 @@ COMMANDS = [
     ["notify-test"],
     ["backup"],
     ["restore"],
+    ["status"],
     ["sensor"],
     ["sensor", "ds18b20"],
 ]

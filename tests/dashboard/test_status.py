@@ -40,3 +40,20 @@ def test_a_connected_daemon_raises_no_warning(seeded: Engine) -> None:
     record_status(seeded, "d1", "mqtt://127.0.0.1:1883", True, datetime.now(UTC), (1, 1, 0))
     texts = warnings_and_errors(open_page("overview"))
     assert not any("daemon" in t for t in texts)
+
+
+def test_several_workers_are_listed_and_a_silent_one_is_named(seeded: Engine) -> None:
+    """Holder, standby and a worker killed a minute ago: listed, and the silent one warned about."""
+    now = datetime.now(UTC)
+    record_status(seeded, "h:1", "mqtt://127.0.0.1:1883", True, now, (3, 3, 0))
+    record_status(seeded, "s:2", "mqtt://127.0.0.1:1883", False, now, (0, 0, 0), roles="")
+    record_status(
+        seeded, "k:3", "mqtt://127.0.0.1:1883", True, now - timedelta(minutes=1), (1, 1, 0)
+    )
+    app = open_page("overview")
+    texts = warnings_and_errors(app)
+    assert any("Worker k" in t and "silent since" in t for t in texts), texts
+    assert not any("lost the MQTT broker" in t for t in texts), "a standby is not disconnected"
+    table = app.dataframe[0].value
+    assert sorted(table["worker"]) == ["h:1", "k:3", "s:2"]
+    assert dict(zip(table["worker"], table["roles"], strict=True))["s:2"] == "standby"

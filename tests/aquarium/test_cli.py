@@ -40,6 +40,7 @@ COMMANDS = [
     ["backup"],
     ["restore"],
     ["status"],
+    ["copy-db"],
     ["sensor"],
     ["sensor", "ds18b20"],
 ]

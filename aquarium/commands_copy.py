@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import click
 
@@ -13,6 +14,9 @@ from db.daemon_status import workers
 from db.engine import open_engine
 from sensors.errors import AquariumError
 from settings.environment import load_settings
+
+if TYPE_CHECKING:  # click's progress bar class is only named in its private module
+    from click._termui_impl import ProgressBar
 
 
 @click.command("copy-db")
@@ -38,7 +42,7 @@ def copy_db(target_url: str) -> None:
             "after this snapshot stay behind. Stop them first for a complete move.",
             err=True,
         )
-    bars: dict[str, click.progressbar] = {}  # type: ignore[type-arg]
+    bars: dict[str, ProgressBar[int]] = {}
 
     def progress(table: str, done: int, total: int) -> None:
         if table not in bars:

@@ -13,6 +13,8 @@ from db.backup import backup as backup_database
 from db.backup import check_backup, check_target
 from db.backup import restore as restore_database
 from db.daemon_status import SILENT_AFTER, list_status
+from db.engine import is_sqlite
+from db.pg_dump import dump_postgres
 from sensors.errors import AquariumError
 from settings.environment import load_settings
 
@@ -24,9 +26,17 @@ def _bar(label: str):
 @click.command()
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
 def backup(target: Path) -> None:
-    """Write a consistent copy of the SQLite database to TARGET, even while the daemon runs."""
+    """Write a consistent copy of the database to TARGET, even while the daemon runs.
+
+    SQLite: an online copy of the file. PostgreSQL: pg_dump --format=custom (restore it with
+    pg_restore), or the exact command to run when pg_dump is not installed.
+    """
     engine = engine_for(load_settings())
     target = check_target(target)  # before the progress bar, so an error is the only line
+    if not is_sqlite(engine):
+        dump_postgres(engine, target)
+        click.echo(f"dumped {engine.url.database} to {target} (restore with pg_restore)")
+        return
     with _bar("backing up") as bar:
 
         def progress(done: int, total: int) -> None:

@@ -19,6 +19,18 @@ from db.failures import translate
 BUSY_TIMEOUT_MS = 15_000
 
 
+# libpq's client-side keepalive and TCP user timeout: a worker whose database server vanished
+# (a cut cable drops packets silently) notices within about 25 s instead of the kernel's two
+# hours, so a lease holder stops its duty inside the failover bound (db/lease.py, docs/scaling.md).
+POSTGRES_CONNECT_ARGS = {
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 25_000,  # milliseconds
+}
+
+
 def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     # Let SQLAlchemy's "begin" event below issue BEGIN itself (pysqlite otherwise delays it and
     # a read-then-write transaction can deadlock into "database is locked").
@@ -60,8 +72,15 @@ def open_engine(url: str, *, migrate: bool = True) -> Engine:
                     f"cannot create the database folder {folder} ({exc.strerror}); choose a "
                     "writable place with AQUARIUM_DB_URL=sqlite:////path/to/aquarium.db"
                 ) from exc
+    postgres = parsed.get_backend_name() == "postgresql"
     try:
-        engine = create_engine(parsed, pool_pre_ping=parsed.get_backend_name() != "sqlite")
+        engine = create_engine(
+            parsed,
+            pool_pre_ping=postgres,
+            connect_args=POSTGRES_CONNECT_ARGS
+            if postgres and "psycopg" in parsed.drivername
+            else {},
+        )
     except (NoSuchModuleError, ModuleNotFoundError) as exc:
         raise StoreUnavailable(
             f"no driver for {parsed.drivername!r}; for PostgreSQL install the extra: "

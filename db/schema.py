@@ -21,6 +21,10 @@ from sqlalchemy import (
 from db.types import UTCDateTime
 from health.profiles import DEFAULT_PROFILE
 
+# Ids of tables whose rows accumulate: 64-bit on PostgreSQL (a 32-bit SERIAL runs out), and
+# plain INTEGER on SQLite, where only INTEGER PRIMARY KEY is the (already 64-bit) rowid.
+ID64 = BigInteger().with_variant(Integer(), "sqlite")
+
 # Named constraints, so Alembic can alter them later on SQLite (batch mode) and PostgreSQL alike.
 metadata = MetaData(
     naming_convention={
@@ -92,7 +96,7 @@ deliveries = Table(
 manual_tests = Table(
     "manual_tests",
     metadata,
-    Column("id", Integer, primary_key=True),
+    Column("id", ID64, primary_key=True),
     Column("tank_id", Integer, ForeignKey("tanks.id", ondelete="CASCADE"), nullable=False),
     Column("parameter", String(32), nullable=False),
     Column("time", UTCDateTime, nullable=False),
@@ -109,7 +113,7 @@ manual_tests = Table(
 maintenance = Table(
     "maintenance",
     metadata,
-    Column("id", Integer, primary_key=True),
+    Column("id", ID64, primary_key=True),
     Column("tank_id", Integer, ForeignKey("tanks.id", ondelete="CASCADE"), nullable=False),
     Column("kind", String(32), nullable=False),
     Column("time", UTCDateTime, nullable=False),
@@ -123,7 +127,7 @@ maintenance = Table(
 alerts = Table(
     "alerts",
     metadata,
-    Column("id", Integer, primary_key=True),
+    Column("id", ID64, primary_key=True),
     Column("tank_id", Integer, ForeignKey("tanks.id", ondelete="CASCADE"), nullable=False),
     Column("rule", String(64), nullable=False),
     Column("state", String(16), nullable=False),
@@ -161,7 +165,7 @@ tank_verdicts = Table(
 dead_letters = Table(
     "dead_letters",
     metadata,
-    Column("id", Integer, primary_key=True),
+    Column("id", ID64, primary_key=True),
     Column("time", UTCDateTime, nullable=False),
     Column("topic", String(255), nullable=False),
     Column("payload", Text, nullable=False),  # a bounded, printable excerpt

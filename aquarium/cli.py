@@ -40,7 +40,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "backup": (
         "aquarium.commands_backup:backup",
-        "Write a consistent copy of the SQLite database to TARGET, even while the daemon runs.",
+        "Write a consistent copy of the database to TARGET, even while the daemon runs.",
     ),
     "bench": (
         "aquarium.commands_bench:bench",
@@ -50,10 +50,14 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
         "aquarium.commands_run:broker",
         "Run the embedded MQTT broker (amqtt): for trying things out without Mosquitto.",
     ),
+    "copy-db": (
+        "aquarium.commands_copy:copy_db",
+        "Copy the whole history into an empty database (say PostgreSQL), then verify it.",
+    ),
     "dashboard": ("aquarium.commands_run:dashboard", "Serve the Streamlit dashboard."),
     "ingest": (
         "aquarium.commands_run:ingest",
-        "Run the ingestion daemon: MQTT readings into the database (SIGTERM stops it cleanly).",
+        "Run an ingest worker: MQTT readings into the database (SIGTERM stops it cleanly).",
     ),
     "notify-test": (
         "aquarium.commands_alerts:notify_test",
@@ -70,6 +74,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "simulate": (
         "aquarium.commands_run:simulate",
         "Publish a simulated tank to aquarium/<tank>/<parameter> (clearly labelled as simulated).",
+    ),
+    "status": (
+        "aquarium.commands_status:status",
+        "List every ingest worker: roles, heartbeat, counters; warn when one is missing.",
     ),
     "up": (
         "aquarium.commands_run:up",

@@ -27,8 +27,11 @@ if TYPE_CHECKING:  # click's progress bar class is only named in its private mod
     help="Database URL of the new, empty database, e.g. postgresql+psycopg://aq@db/aquarium.",
 )
 def copy_db(target_url: str) -> None:
-    """Copy every tank, reading, rollup, test, maintenance entry, alert and dead letter from the
-    configured database (AQUARIUM_DB_URL) into an empty one, then verify counts and sums.
+    """Copy the whole history into an empty database (say PostgreSQL), then verify it.
+
+    Every tank, reading, rollup, test, maintenance entry, alert and dead letter of the configured
+    database (AQUARIUM_DB_URL) is copied with its ids; then each table's count and sums are
+    compared.
 
     Afterwards point AQUARIUM_DB_URL at the new database and start the workers there: they resume
     the same MQTT session, so what the sensors publish meanwhile waits at the broker.

@@ -47,13 +47,14 @@ def show_pipeline_status() -> None:
             icon=":material/heart_broken:",
         )
     if len(found.live) + len(found.silent) > 1:
-        with st.expander(f"Workers ({len(found.live)} running)"):
+        with st.expander(f"Workers ({len(found.live)} running)", expanded=bool(found.silent)):
             st.dataframe(
                 [
                     {
                         "worker": s.worker,
                         "roles": s.roles or "standby",
-                        "broker": "connected" if s.connected else "-",
+                        # A silent worker's last word is stale: say nothing about its broker.
+                        "broker": "connected" if s.connected and s in found.live else "-",
                         "heartbeat": when_text(s.heartbeat, zone),
                         "stored": s.stored,
                         "waiting to commit": s.pending,

@@ -43,6 +43,25 @@ def postgres_url() -> Iterator[str]:
         pytest.skip(str(exc))
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A migrated engine on a fresh SQLite file, then on a throw-away PostgreSQL database."""
+    if request.param == "sqlite":
+        opened = open_engine(f"sqlite:///{tmp_path / 'store.db'}")
+        yield opened
+        opened.dispose()
+        return
+    try:
+        with throwaway_postgres("aquarium_store") as url:
+            opened = open_engine(url)
+            yield opened
+            opened.dispose()
+    except RuntimeError as exc:
+        if "not available" not in str(exc):
+            raise
+        pytest.skip(str(exc))
+
+
 @pytest.fixture
 def engine(db_url: str) -> Iterator[Engine]:
     """A migrated engine on this test's SQLite file."""

@@ -1,7 +1,7 @@
 """64-bit ids for the tables whose rows accumulate (not readings: its layout is issue 11's)
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-11-30 07:50:00
 
 On SQLite an INTEGER PRIMARY KEY is already the 64-bit rowid: nothing to do. On PostgreSQL a
@@ -10,8 +10,8 @@ SERIAL column is a 32-bit integer fed by a sequence that is itself typed integer
 
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

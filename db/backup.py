@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from db.errors import StoreError, StoreUnavailable
+from db.migrate import is_known_revision, unknown_revision_message, upgrade
 
 # Pages copied per step: small steps let the daemon's commits in between (the backup restarts
 # from scratch only when another connection writes; WAL makes that rare and cheap).
@@ -84,24 +85,73 @@ def check_backup(path: Path) -> str:
         return f"{path} is not a SQLite database ({exc})"
     if revision is None:
         return f"{path} has no schema version"
+    if not is_known_revision(revision[0]):
+        return f"{path}: {unknown_revision_message(revision[0])}"
     return ""
 
 
+def _copy(source: Path, target: Path, progress: Progress | None, pages: int) -> None:
+    """SQLite's backup API from SOURCE into TARGET (one transaction on TARGET per step)."""
+    from_conn = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    to_conn = sqlite3.connect(target)
+    try:
+        from_conn.backup(
+            to_conn,
+            pages=pages,
+            progress=(lambda _s, r, t: progress(t - r, t)) if progress else None,
+        )
+    finally:
+        to_conn.close()
+        from_conn.close()
+
+
 def restore(engine: Engine, source: Path, progress: Progress | None = None) -> None:
-    """Replace the database behind ENGINE with the checked backup SOURCE (daemon stopped)."""
+    """Replace the database behind ENGINE with the checked backup SOURCE (daemon stopped).
+
+    The backup is copied and migrated in a scratch file beside the live one first; the live
+    database is replaced only once that worked, so a backup this version cannot migrate leaves
+    it as it was.
+    """
+    source = source.expanduser()
     problem = check_backup(source)
     if problem:
         raise StoreError(f"not restoring: {problem}")
     target_path = sqlite_path(engine)
-    engine.dispose()
-    backup_conn = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    live = sqlite3.connect(target_path)
+    scratch = target_path.with_name(f".{target_path.name}.restoring")
+    _remove_sqlite_files(scratch)
     try:
-        backup_conn.backup(
-            live,
-            pages=PAGES_PER_STEP,
-            progress=(lambda _s, r, t: progress(t - r, t)) if progress else None,
-        )
+        _copy(source, scratch, progress, PAGES_PER_STEP)
+        _migrate_scratch(scratch)
+        engine.dispose()
+        # One step: the live file is replaced inside a single write transaction, all or nothing.
+        _copy(scratch, target_path, None, -1)
+    except sqlite3.Error as exc:
+        raise StoreUnavailable(
+            f"not restoring: {exc}; the live database was left as it was (check free space "
+            f"at {target_path.parent})"
+        ) from exc
     finally:
-        live.close()
-        backup_conn.close()
+        _remove_sqlite_files(scratch)
+
+
+def _migrate_scratch(scratch: Path) -> None:
+    from db.engine import open_engine
+
+    scratch_engine = open_engine(f"sqlite:///{scratch}", migrate=False)
+    try:
+        upgrade(scratch_engine)
+    except StoreError as exc:
+        raise StoreError(f"not restoring: {exc}") from exc
+    except Exception as exc:  # a failing migration of foreign data: refuse, live DB untouched
+        raise StoreError(
+            f"not restoring: the backup could not be migrated to this version's schema "
+            f"({str(getattr(exc, 'orig', None) or exc).splitlines()[0]}); the live database "
+            "was left as it was"
+        ) from exc
+    finally:
+        scratch_engine.dispose()
+
+
+def _remove_sqlite_files(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)

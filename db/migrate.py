@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect, text
 
+from db.errors import StoreUnavailable
 from db.lease import lease_key
 
 if TYPE_CHECKING:
@@ -61,6 +62,25 @@ def shipped_head() -> str | None:
     return heads.pop() if len(heads) == 1 and len(parents) == len(revisions) - 1 else None
 
 
+def is_known_revision(revision: str) -> bool:
+    """Whether this version ships REVISION (a newer version's backup carries one it does not)."""
+    from alembic.script import ScriptDirectory
+    from alembic.util.exc import CommandError
+
+    try:
+        return ScriptDirectory(str(MIGRATIONS)).get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
+def unknown_revision_message(revision: str) -> str:
+    """The one line for a schema this version cannot read, with the fix."""
+    return (
+        f"schema revision {revision!r} was made by a newer version of aquarium-monitor: "
+        "upgrade first (pip install -U aquarium-monitor), or use a backup made by this version"
+    )
+
+
 def _stored_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
         if not inspect(conn).has_table("alembic_version"):  # a new database
@@ -75,8 +95,11 @@ def upgrade(engine: Engine) -> None:
         return
     from alembic import command
 
-    if current_revision(engine) == head_revision():
+    current = current_revision(engine)
+    if current == head_revision():
         return
+    if current is not None and not is_known_revision(current):
+        raise StoreUnavailable(unknown_revision_message(current))
     if engine.dialect.name != "postgresql":  # SQLite's write lock serialises the migration
         command.upgrade(alembic_config(engine), "head")
         return

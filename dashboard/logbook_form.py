@@ -23,6 +23,7 @@ from sensors.keeper_input import (
     from_local,
     parse_result,
 )
+from sensors.notes import NOTE_MAX_CHARS
 from sensors.units import units_for
 
 # The kits a keeper of the reference tank uses (ARCHITECTURE: the logbook's parameters).
@@ -120,7 +121,9 @@ def show_form(tank: str, zone: tzinfo | None) -> None:
             st.error(errors[AT])
         for parameter in KIT_PARAMETERS:
             _field(parameter, errors.get(parameter))
-        st.text_input("Note", key=NOTE, placeholder="kit brand, anything unusual…", max_chars=500)
+        st.text_input(
+            "Note", key=NOTE, placeholder="kit brand, anything unusual…", max_chars=NOTE_MAX_CHARS
+        )
         if FORM_ERROR in errors:
             st.error(plain(errors[FORM_ERROR]))
         st.form_submit_button(

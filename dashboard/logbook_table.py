@@ -17,6 +17,7 @@ from db.manual import LoggedTest, delete_test, list_tests, update_test
 from db.tanks import get_tank
 from sensors.errors import AquariumError, KeeperInputError
 from sensors.keeper_input import check_time, parse_result
+from sensors.notes import NOTE_MAX_CHARS
 
 HISTORY_ROWS = 500
 COLUMNS = ["time", "parameter_label", "value", "unit", "entered", "note", "delete"]
@@ -122,7 +123,7 @@ def show_history(engine: Engine, tank: str, zone: tzinfo | None) -> None:
             "value": st.column_config.NumberColumn("Value", format="%.3g"),
             "unit": st.column_config.TextColumn("Unit"),
             "entered": st.column_config.TextColumn("As entered"),
-            "note": st.column_config.TextColumn("Note", max_chars=500),
+            "note": st.column_config.TextColumn("Note", max_chars=NOTE_MAX_CHARS),
             "delete": st.column_config.CheckboxColumn("Delete"),
         },
     )

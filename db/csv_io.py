@@ -32,6 +32,7 @@ from sensors.keeper_input import (
     parse_when,
     resolve_parameter,
 )
+from sensors.notes import note_problem
 from sensors.times import iso_utc
 
 COLUMNS = ("time", "tank", "parameter", "value", "unit", "source", "note")
@@ -170,6 +171,8 @@ def _check(line: int, record: dict[str, str], tank: str, set_up: datetime | None
             raise KeeperInputError("the value is empty")
         if not _cell(record, "time"):
             raise KeeperInputError("the time is empty")
+        if problem := note_problem(note):
+            raise KeeperInputError(problem)
         moment = check_time(parse_when(_cell(record, "time"), option="time"), set_up=set_up)
         parameter = resolve_parameter(_cell(record, "parameter"))
         result = parse_result(parameter, entry_text(_cell(record, "value"), _cell(record, "unit")))

@@ -10,7 +10,9 @@ from sqlalchemy import Engine, delete, insert, select
 from db.errors import NotFound
 from db.schema import maintenance, tanks
 from db.tanks import get_tank
+from sensors.errors import KeeperInputError
 from sensors.keeper_input import MAINTENANCE_KINDS
+from sensors.notes import note_problem
 
 KINDS = MAINTENANCE_KINDS  # declared with the keeper input that checks them
 
@@ -39,6 +41,8 @@ def log_event(
     note: str = "",
 ) -> int:
     """Store one maintenance event; returns its id. Callers validate KIND and amounts."""
+    if problem := note_problem(note):
+        raise KeeperInputError(problem)
     tank_id = get_tank(engine, tank).id
     with engine.connect().execution_options(sqlite_write=True) as conn, conn.begin():
         return conn.execute(

@@ -11,7 +11,9 @@ from sqlalchemy import Engine, delete, insert, select, update
 from db.errors import NotFound
 from db.schema import manual_tests, tanks
 from db.tanks import get_tank
+from sensors.errors import KeeperInputError
 from sensors.keeper_input import TestResult
+from sensors.notes import note_problem
 
 __all__ = ["LoggedTest", "TestResult", "delete_test", "list_tests", "log_tests", "update_test"]
 
@@ -35,6 +37,8 @@ def log_tests(
     engine: Engine, tank: str, results: list[TestResult], *, at: datetime, note: str = ""
 ) -> list[int]:
     """Store one test session (several parameters at the same time); returns the new ids."""
+    if problem := note_problem(note):
+        raise KeeperInputError(problem)
     tank_id = get_tank(engine, tank).id
     session = str(uuid.uuid4())
     now = datetime.now(UTC)
@@ -105,6 +109,8 @@ def update_test(
     """Correct a stored result; NotFound if it is gone."""
     values: dict[str, object] = {"value": value, "time": time, "entered_value": None}
     if note is not None:
+        if problem := note_problem(note):
+            raise KeeperInputError(problem)
         values["note"] = note
     with engine.connect().execution_options(sqlite_write=True) as conn, conn.begin():
         changed = conn.execute(

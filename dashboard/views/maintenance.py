@@ -18,6 +18,7 @@ from db.maintenance import KINDS, delete_event, list_events, log_event
 from db.tanks import Tank
 from sensors.errors import AquariumError
 from sensors.keeper_input import check_maintenance, check_time
+from sensors.notes import NOTE_MAX_CHARS
 
 KIND_LABELS = {
     "water-change": "Water change",
@@ -91,7 +92,7 @@ def _form(tank: Tank, zone: tzinfo | None) -> None:
         if not tank.volume_l:
             st.caption("Litres stay litres until the tank's volume is set on the **Tanks** page.")
         st.datetime_input("When (local time)", key=AT)
-        st.text_input("Note", key=NOTE, max_chars=500)
+        st.text_input("Note", key=NOTE, max_chars=NOTE_MAX_CHARS)
         st.form_submit_button("Log it", type="primary", on_click=_save, args=(tank, zone))
 
 

@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from aquarium.log_masking import hide_credentials_in_logs
 from health.profiles import DEFAULT_PROFILE, PROFILES
 from health.types import MAINTENANCE_KINDS
+from sensors.credentials import mask_credentials
 from sensors.errors import AquariumError
 from sensors.keeper_input import TANK_VOLUME_L
 
@@ -104,7 +106,7 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except AquariumError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(mask_credentials(str(exc))) from exc
 
 
 class LazyGroup(Group):
@@ -175,6 +177,7 @@ def cli(verbose: bool) -> None:
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    hide_credentials_in_logs()
     # Alembic narrates every start at INFO; a keeper only needs to hear about real migrations.
     logging.getLogger("alembic").setLevel(logging.INFO if verbose else logging.WARNING)
     # apprise logs every send at INFO and repeats our own delivery warnings.

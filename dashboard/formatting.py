@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sensors.catalogue import PARAMETERS
+from sensors.credentials import mask_credentials
 from sensors.times import duration_text
 
 
@@ -94,7 +95,9 @@ _AUTOLINKS = (("://", ":\u2060//"), ("www.", "www\u2060."), ("@", "@\u2060"))
 
 
 def plain(text: str) -> str:
-    """TEXT escaped so Streamlit's markdown shows it literally (no links, images or styling)."""
+    """TEXT escaped so Streamlit's markdown shows it literally (no links, images or styling),
+    with any URL's password hidden."""
+    text = mask_credentials(text)
     for found, broken in _AUTOLINKS:
         text = text.replace(found, broken)
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from db.engine import open_engine
 from db.tanks import Tank, list_tanks, unknown_tank_message
 from health.profiles import DEFAULT_PROFILE, Profile, get_profile
+from sensors.credentials import mask_credentials
 from sensors.errors import AquariumError
 from settings.environment import Settings, load_settings
 
@@ -37,7 +38,7 @@ def open_store() -> Store:
         settings = load_settings()
         return Store(open_engine(settings.db_url), settings=settings)
     except AquariumError as exc:
-        return Store(None, f"Cannot start: {exc}")
+        return Store(None, f"Cannot start: {mask_credentials(str(exc))}")
 
 
 def engine() -> Engine:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from db.errors import StoreUnavailable
 from db.failures import translate
+from sensors.credentials import mask_credentials
 
 # How long a writer waits for another writer's lock before giving up. The daemon commits small
 # batches in milliseconds; a dashboard write or a backup may hold the lock for seconds.
@@ -58,8 +59,9 @@ def open_engine(url: str, *, migrate: bool = True) -> Engine:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise StoreUnavailable(
-            f"AQUARIUM_DB_URL {url!r} is not a database URL; use sqlite:///path/to/aquarium.db "
-            "or postgresql+psycopg://user@host/dbname"
+            f"AQUARIUM_DB_URL {mask_credentials(url)!r} is not a database URL; use "
+            "sqlite:///path/to/aquarium.db or postgresql+psycopg://user:password@host/dbname "
+            "(percent-encode # / ? @ in the password: %23 %2F %3F %40)"
         ) from exc
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""

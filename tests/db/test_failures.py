@@ -20,6 +20,7 @@ from db.errors import StoreUnavailable
 from db.failures import FULL, LOCKED, READ_ONLY
 from db.manual import TestResult, list_tests, log_tests
 from db.tanks import add_tank
+from sensors.notes import NOTE_MAX_CHARS
 
 NOW = datetime.now(UTC)
 HOLD_LOCK = """
@@ -80,8 +81,10 @@ def test_a_full_disk_is_one_line_with_the_fix(engine: Engine) -> None:
         pages = conn.execute(text("PRAGMA page_count")).scalar_one()
     _fault_on_connect(engine, f"PRAGMA max_page_count = {pages}")
     with pytest.raises(StoreUnavailable) as caught:
-        for _ in range(2000):  # fill the free pages until the cap bites
-            log_tests(engine, "full", [TestResult("nitrate", 20.0)], at=NOW, note="x" * 2000)
+        for _ in range(8000):  # fill the free pages until the cap bites
+            log_tests(
+                engine, "full", [TestResult("nitrate", 20.0)], at=NOW, note="x" * NOTE_MAX_CHARS
+            )
     assert str(caught.value) == FULL
 
 

@@ -170,17 +170,20 @@ def test_secrets_stay_out_of_help_and_process_logs(secure_broker, db_url: str, t
     for command in ([], ["ingest"], ["up"], ["simulate"]):
         result = CliRunner(env=env).invoke(cli, [*command, "--help"])
         assert SECRET not in result.output
-    process = subprocess.Popen(
-        [sys.executable, "-m", "aquarium", "-v", "ingest", "--client-id", unique("log")],
-        env=env,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        wait_until(lambda: False, timeout=3)
-    finally:
-        process.terminate()
-        _out, err = process.communicate(timeout=30)
+    log = tmp_path / "daemon.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "aquarium", "-v", "ingest", "--client-id", unique("log")],
+            env=env,
+            stderr=sink,
+        )
+        try:
+            # On a busy machine the start takes a while: wait for the line, not a fixed time.
+            wait_until(lambda: "connected to" in log.read_text(errors="replace"), timeout=30)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    err = log.read_text(errors="replace")
     assert "connected to" in err
     assert SECRET not in err
 

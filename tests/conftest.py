@@ -20,7 +20,11 @@ from tests.support import Broker, start_broker, throwaway_postgres, unique
 @pytest.fixture(scope="session")
 def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
     """A real Mosquitto on a free port with a temp config (persistence, big queues)."""
-    running = start_broker(tmp_path_factory.mktemp("mosquitto"))
+    # Every test's stopped daemon leaves a persistent session that queues what later tests
+    # publish; rewriting all those queues every second (the shipped autosave_interval) would make
+    # this shared broker the bottleneck. The shipped interval is tested on a broker of its own
+    # (tests/reliability/test_broker_persistence.py).
+    running = start_broker(tmp_path_factory.mktemp("mosquitto"), autosave_interval_s=60)
     yield running
     running.stop()
 

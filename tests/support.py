@@ -82,10 +82,20 @@ class Broker:
         return f"mqtt://{self.host}:{self.port}"
 
 
-def start_broker(folder: Path) -> Broker:
-    """A private broker on a free port, its config and data in FOLDER."""
+def start_broker(folder: Path, autosave_interval_s: int | None = None) -> Broker:
+    """A private broker on a free port, its config and data in FOLDER.
+
+    AUTOSAVE_INTERVAL_S replaces the shipped interval (1 s) when given.
+    """
     port = free_port()
-    broker = Broker(port=port, config=mosquitto_config(folder, port))
+    config = mosquitto_config(folder, port)
+    if autosave_interval_s is not None:
+        text = config.read_text(encoding="utf-8")
+        config.write_text(
+            text.replace("autosave_interval 1\n", f"autosave_interval {autosave_interval_s}\n"),
+            encoding="utf-8",
+        )
+    broker = Broker(port=port, config=config)
     broker.start()
     return broker
 

@@ -10,8 +10,10 @@ from sqlalchemy import Engine
 from db.dead_letters import list_dead_letters
 from db.readings import BatchStore, count_readings
 from ingest.daemon import IngestDaemon
+from ingest.mqtt_session import MqttSession
 from ingest.routing import Router
 from sensors.decoders import MAX_PAYLOAD_BYTES
+from sensors.mqtt_settings import MqttSettings
 from tests.support import Broker, publish_all, publisher, start_broker, unique, wait_until
 
 QUEUED = 10_000
@@ -21,9 +23,7 @@ def _daemon(broker: Broker, engine: Engine, client_id: str) -> IngestDaemon:
     daemon = IngestDaemon(
         store=BatchStore(engine),
         router=Router(),
-        host=broker.host,
-        port=broker.port,
-        client_id=client_id,
+        session=MqttSession(MqttSettings(broker.host, broker.port), client_id),
     )
     daemon.start()
     assert daemon.session.wait_connected(10)

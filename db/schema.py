@@ -70,7 +70,7 @@ sensors = Table(
 readings = Table(
     "readings",
     metadata,
-    Column("id", Integer, primary_key=True),
+    Column("id", ID64, primary_key=True),
     Column("sensor_id", Integer, ForeignKey("sensors.id", ondelete="CASCADE"), nullable=False),
     Column("tank_id", Integer, ForeignKey("tanks.id", ondelete="CASCADE"), nullable=False),
     Column("parameter", String(32), nullable=False),

@@ -106,3 +106,25 @@ def test_postgres_migrates_and_stores_once(postgres_url: str) -> None:
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
     engine.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_reading_ids_go_past_32_bits(postgres_url: str) -> None:
+    """A reading stored after id 2**31 keeps its id: a fish farm's ids do not run out in months."""
+    engine = open_engine(postgres_url)
+    with engine.begin() as conn:
+        conn.execute(text("SELECT setval('readings_id_seq', 3000000000)"))
+    now = datetime.now(UTC)
+    reading = NewReading("farm", "temperature", 25.0, now, now, "aquarium/farm/temperature")
+    assert BatchStore(engine).write([reading], []).stored == 1
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT max(id) FROM readings")).scalar_one()
+        column_type = conn.execute(
+            text(
+                "SELECT data_type FROM information_schema.columns "
+                "WHERE table_name = 'readings' AND column_name = 'id'"
+            )
+        ).scalar_one()
+    assert stored == 3000000001
+    assert column_type == "bigint"
+    engine.dispose()

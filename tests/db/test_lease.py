@@ -43,7 +43,9 @@ def test_a_holder_whose_connection_dies_loses_the_lease_and_knows_it(pg: Engine)
         terminated = conn.execute(
             text(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE application_name = 'aquarium lease ingest' AND pid <> pg_backend_pid()"
+                "WHERE application_name = 'aquarium lease ingest' AND pid <> pg_backend_pid() "
+                # only this test's database: other runs on the same server hold leases too
+                "AND datname = current_database()"
             )
         ).all()
     assert terminated == [(True,)]

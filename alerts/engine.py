@@ -1,4 +1,10 @@
-"""The alert engine inside the daemon: evaluates every tank on a schedule and when data arrives.
+"""The alert engine inside the daemon: evaluates tanks on a schedule and when data arrives.
+
+A round costs what changed, not the number of tanks: after the first round (every tank) it
+evaluates the tanks with new data since the last round, those with an alert pending or firing
+(their hold and repeat timers run on the clock), and each idle tank once per sweep interval (a
+sensor that goes silent sends no data that would trigger a round). 20,000 idle tanks made every
+round take 100 s and delayed a real tank's nitrite alert from 10 s to 150 s.
 
 It runs in its own thread and reads and writes through db/ like any other client, so ingestion
 never waits for it; delivery (apprise, MQTT) is handed to sinks that return at once. The
@@ -11,14 +17,14 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import Engine
 
 from alerts.evaluator import Evaluator
 from alerts.notice import Evaluation, Notice
-from db.alert_state import data_marker
+from db.alert_state import data_marker, tanks_needing_a_round
 from db.tanks import list_tanks
 from health.verdict import Verdict
 
@@ -35,6 +41,14 @@ POLL_S = 5.0
 # sensors report every few seconds, and a keeper's test result only needs to land within seconds.
 MIN_GAP_S = 10.0
 BUSY_FRACTION = 0.2
+# An idle tank (no new data, no open alert) is still evaluated this often: health/sensor_health
+# notices a silent sensor only when evaluated, and alerts/rules.py SENSOR_FAULT_HOLD is 5 minutes,
+# so a silent sensor still reaches the keeper within about two holds.
+SWEEP_S = 300.0
+# Data committed after a round started but received before it still counts as new next round:
+# the batcher commits within seconds of receiving (slower only while the database is away, and
+# then the sweep catches up).
+CHANGE_OVERLAP = timedelta(seconds=30)
 
 
 class Sink(Protocol):
@@ -59,12 +73,18 @@ class AlertEngine:
         interval_s: float = INTERVAL_S,
         poll_s: float = POLL_S,
         min_gap_s: float = MIN_GAP_S,
+        sweep_s: float = SWEEP_S,
     ) -> None:
         self.engine = engine
         self.evaluator = evaluator
         self.sinks = list(sinks)
         self.interval_s, self.poll_s, self.min_gap_s = interval_s, poll_s, min_gap_s
         self.rounds = 0
+        self.sweep_s = sweep_s
+        self.last_round_tanks = 0  # how many tanks the last round evaluated
+        self.evaluations = 0  # tank evaluations since start, all rounds together
+        self._round_started: datetime | None = None  # wall clock, for "new data since"
+        self._evaluated: dict[str, float] = {}  # tank -> monotonic time of its last evaluation
         self._failing: dict[str, str] = {}  # what failed -> its error, to log it once
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="alerts", daemon=True)
@@ -88,17 +108,22 @@ class AlertEngine:
             except Exception:
                 log.exception("closing the alert sink %s failed", type(sink).__name__)
 
-    def run_once(self, at: datetime | None = None) -> list[Evaluation]:
-        """Evaluate every tank at AT (now) and hand the results to the sinks."""
+    def run_once(
+        self, at: datetime | None = None, tanks: Sequence[str] | None = None
+    ) -> list[Evaluation]:
+        """Evaluate TANKS (every tank) at AT (now) and hand the results to the sinks."""
         at = at or datetime.now(UTC)
+        names = [t.name for t in list_tanks(self.engine)] if tanks is None else list(tanks)
         done = []
-        for tank in list_tanks(self.engine):
+        for name in names:
             try:
-                evaluation = self.evaluator.evaluate(tank.name, at)
+                evaluation = self.evaluator.evaluate(name, at)
             except Exception as exc:  # one tank's bad data must not stop the others' alerts
-                self._failed(f"evaluating alerts for tank {tank.name}", exc)
+                self._failed(f"evaluating alerts for tank {name}", exc)
                 continue
-            self._recovered(f"evaluating alerts for tank {tank.name}")
+            self._evaluated[name] = time.monotonic()
+            self.evaluations += 1
+            self._recovered(f"evaluating alerts for tank {name}")
             done.append(evaluation)
             for sink in self.sinks:
                 try:
@@ -108,7 +133,19 @@ class AlertEngine:
                 except Exception:
                     log.exception("handing alerts to %s failed", type(sink).__name__)
         self.rounds += 1
+        self.last_round_tanks = len(names)
         return done
+
+    def due_tanks(self) -> list[str] | None:
+        """The tanks this round must evaluate (None: all of them, as in the first round)."""
+        started = datetime.now(UTC)
+        since, self._round_started = self._round_started, started
+        if since is None:
+            return None
+        changed, idle = tanks_needing_a_round(self.engine, since - CHANGE_OVERLAP)
+        now = time.monotonic()
+        swept = [t for t in idle if now - self._evaluated.get(t, -self.sweep_s) >= self.sweep_s]
+        return sorted(changed | set(swept))
 
     def _run(self) -> None:
         seen: tuple[int, int, int] | None = None
@@ -132,7 +169,7 @@ class AlertEngine:
                 seen = marker
                 last_start = time.monotonic()
                 try:
-                    self.run_once()
+                    self.run_once(tanks=self.due_tanks())
                     self._recovered("an alert round")
                 except Exception as exc:  # e.g. the database locked for longer than busy_timeout
                     self._failed("an alert round", exc)

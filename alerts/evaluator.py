@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 from sqlalchemy import Engine
 
-from alerts.notice import Evaluation, Notice
+from alerts.notice import Evaluation, Notice, notify_type, summary
 from alerts.rules import Context, Rule, default_rules
 from db.alert_state import RuleUpdate, load_rule_states, save_rule_states
+from db.outbox import OutboxEntry
 from db.tank_history import load_tank_history
 from health.advisor import advise
 from health.profiles import Profile, get_profile
@@ -44,9 +45,12 @@ class Evaluator:
         rules: Sequence[Rule] | None = None,
         profiles: ProfileLookup = builtin_profile,
         zone: tzinfo | None = None,
+        endpoints: Sequence[str] = (),
     ) -> None:
         self.engine = engine
         self.zone = zone  # the keeper's: alert messages are read on a phone, in local time
+        # The notification URLs (by key, alerts/outbox_delivery.py) each message is queued for.
+        self.endpoints = tuple(endpoints)
         self.rules = list(rules) if rules is not None else default_rules()
         names = [r.name for r in self.rules]
         if len(set(names)) != len(names):
@@ -86,5 +90,16 @@ class Evaluator:
                 log.log(level, "tank %s: %s %s: %s", tank, rule.name, t.kind, condition.message)
                 if t.notify:
                     notices.append(Notice.of(tank, t, condition.message))
-        save_rule_states(self.engine, tank, updates)
+        save_rule_states(self.engine, tank, updates, self._outbox(tank, notices))
         return Evaluation(tank, verdict, notices)
+
+    def _outbox(self, tank: str, notices: list[Notice]) -> list[OutboxEntry]:
+        """One message per URL carrying every notice of this evaluation (alerts/notice.summary)."""
+        if not notices or not self.endpoints:
+            return []
+        title, body = summary(notices)
+        rules = tuple(dict.fromkeys(n.rule for n in notices))
+        # Wall-clock time: the delivery worker schedules against it, whatever AT was evaluated.
+        now = datetime.now(UTC)
+        kind = notify_type(notices)
+        return [OutboxEntry(e, tank, rules, title, body, kind, now) for e in self.endpoints]

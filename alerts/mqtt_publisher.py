@@ -1,7 +1,10 @@
 """Alerts over MQTT, for Home Assistant and Node-RED: retained advice and alert events.
 
 `aquarium/<tank>/advice`: the advisor's verdict as `aquarium advise --json` prints it, retained,
-so a subscriber that connects later still gets the current state. `aquarium/<tank>/alerts`: one
+so a subscriber that connects later still gets the current state. Anyone allowed to publish can
+leave a retained message there too, so the daemon republishes its own advice at every round and
+at once when another client's lands on a topic it owns (deploy/mosquitto.acl stops them at the
+broker). `aquarium/<tank>/alerts`: one
 JSON event per notice (fired, repeat, resolved), not retained: events happen once. Both QoS 1.
 The ingest daemon ignores these topics (sensors/naming.py OWN_TOPICS).
 """
@@ -12,6 +15,7 @@ import json
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -30,6 +34,9 @@ DEFAULT_PREFIX = "aquarium"  # sensors/naming.py DEFAULT_TOPIC_PREFIX: the defau
 QOS = 1
 # Judgement: a day of events for a few tanks while the broker is away; then paho refuses more.
 MAX_QUEUED = 1000
+# At most one correction per tank this often (a later one waits for its turn): two installations
+# sharing a prefix on one broker would otherwise overwrite each other's advice in a tight loop.
+CORRECTION_GAP_S = 5.0
 
 
 class MqttAlertPublisher:
@@ -40,7 +47,12 @@ class MqttAlertPublisher:
     ) -> None:
         self.host, self.port, self.prefix = broker.host, broker.port, prefix
         self._lock = threading.Lock()
-        self._advice: dict[str, str] = {}  # tank -> the last advice published (without "at")
+        self._advice: dict[str, str] = {}  # tank -> the payload of the last advice published
+        # tank -> payloads published lately: our own messages come back to us, the older ones
+        # possibly after a newer one was sent.
+        self._recent: dict[str, deque[bytes]] = {}
+        self._corrected: dict[str, float] = {}  # tank -> when a forged advice was last replaced
+        self._waiting: dict[str, threading.Timer] = {}  # corrections waiting for their turn
         self._pending: list[mqtt.MQTTMessageInfo] = []
         self._connected = threading.Event()
         self._closing = False
@@ -87,14 +99,13 @@ class MqttAlertPublisher:
         return f"{self.prefix}/{tank}/alerts"
 
     def deliver(self, verdict: Verdict, notices: Sequence[Notice]) -> None:
-        """Publish the verdict when it changed, and one event per notice; returns at once."""
-        advice = verdict.to_json_dict()
-        # Unchanged advice is not re-sent every minute: only its "at" would differ.
-        key = json.dumps({k: v for k, v in advice.items() if k != "at"}, sort_keys=True)
+        """Publish the verdict (every round: a forged retained one must not stay) and one event
+        per notice; returns at once."""
         with self._lock:
-            if self._advice.get(verdict.tank) != key:
-                self._advice[verdict.tank] = key
-                self._publish(self.advice_topic(verdict.tank), advice, retain=True)
+            payload = json.dumps(verdict.to_json_dict(), ensure_ascii=False)
+            self._advice[verdict.tank] = payload
+            self._recent.setdefault(verdict.tank, deque(maxlen=8)).append(payload.encode())
+            self._send(self.advice_topic(verdict.tank), payload, retain=True)
             for notice in notices:
                 self._publish(self.alerts_topic(notice.tank), notice.to_json_dict(), retain=False)
 
@@ -112,6 +123,9 @@ class MqttAlertPublisher:
                 "stopped with %d alert message(s) unconfirmed by the broker", len(self._pending)
             )
         self._closing = True
+        with self._lock:
+            for timer in self._waiting.values():
+                timer.cancel()
         self.client.disconnect()
         self.client.loop_stop()
 
@@ -133,7 +147,10 @@ class MqttAlertPublisher:
             return
         with self._lock:
             # A broker without persistence forgets retained messages on restart: send again.
-            self._advice.clear()
+            for tank, payload in self._advice.items():
+                self._send(self.advice_topic(tank), payload, retain=True)
+        # Watch the advice topics: what arrives there that is not ours is someone else's.
+        self.client.subscribe(self.advice_topic("+"), qos=QOS)
         self._connected.set()
         log.info("alert publisher connected to %s:%d", self.host, self.port)
         for topic in self._handlers:
@@ -147,11 +164,48 @@ class MqttAlertPublisher:
     def _on_message(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
         handler = self._handlers.get(message.topic)
         if handler is None:
+            levels = message.topic.split("/")
+            if len(levels) == 3 and levels[0] == self.prefix and levels[2] == "advice":
+                self._check_advice(levels[1], message)
             return
         try:
             handler(message.payload.decode("utf-8", errors="replace"))
         except Exception:
             log.exception("handling a message on %s failed", message.topic)
+
+    def _check_advice(self, tank: str, message: mqtt.MQTTMessage) -> None:
+        """Replace advice on TANK's topic that this daemon did not publish with its own."""
+        with self._lock:
+            ours = self._advice.get(tank)
+            if ours is None or message.payload in self._recent.get(tank, ()):
+                return  # not a tank of ours (yet), or one of our own messages coming back
+            first = tank not in self._corrected
+            wait = self._corrected.get(tank, -CORRECTION_GAP_S) + CORRECTION_GAP_S
+            wait -= time.monotonic()
+            if wait > 0:
+                if tank not in self._waiting:
+                    timer = threading.Timer(wait, self._correct, (tank, message.topic))
+                    timer.daemon = True
+                    self._waiting[tank] = timer
+                    timer.start()
+                return
+            self._correct_locked(tank, message.topic)
+        if first:
+            log.warning(
+                "another client published advice on %s; replaced it with this daemon's. Restrict "
+                "who may publish there with a Mosquitto ACL (README, deploy/mosquitto.acl)",
+                message.topic,
+            )
+
+    def _correct(self, tank: str, topic: str) -> None:
+        with self._lock:
+            self._waiting.pop(tank, None)
+            if not self._closing:
+                self._correct_locked(tank, topic)
+
+    def _correct_locked(self, tank: str, topic: str) -> None:
+        self._corrected[tank] = time.monotonic()
+        self._send(topic, self._advice[tank], retain=True)
 
     def _on_disconnect(
         self, _client: mqtt.Client, _userdata: Any, _flags: Any, reason: Any, _props: Any

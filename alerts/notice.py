@@ -11,10 +11,12 @@ from health.rules import Transition
 from health.verdict import Verdict
 from sensors.times import iso_utc
 
-__all__ = ["Evaluation", "Notice", "summary"]
+__all__ = ["Evaluation", "Notice", "notify_type", "summary"]
 
 # How a notice opens, by transition kind (health.rules.TransitionKind; only these notify).
 _HEADS = {"fired": "ALERT", "repeat": "REMINDER", "resolved": "RESOLVED"}
+# apprise's notification types, by the most urgent transition in a message.
+_TYPES = {"fired": "failure", "repeat": "warning", "resolved": "success"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,3 +86,10 @@ def summary(notices: Sequence[Notice]) -> tuple[str, str]:
     tanks = sorted({n.tank for n in notices})
     title = f"{', '.join(tanks)}: {len(notices)} alerts"
     return title, "\n".join(n.line for n in notices)
+
+
+def notify_type(notices: Sequence[Notice]) -> str:
+    """apprise's type for a message carrying NOTICES: the most urgent transition decides."""
+    kinds = {n.kind for n in notices}
+    kind = "fired" if "fired" in kinds else "repeat" if "repeat" in kinds else "resolved"
+    return _TYPES[kind]

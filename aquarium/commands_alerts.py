@@ -36,10 +36,10 @@ def alert_engine_for(
     """The alert engine with the config's profiles, its apprise URLs and the MQTT broker."""
     # Imported here: apprise takes a sixth of a second to import, which every other command
     # (this module is loaded by the command line's start) would pay for nothing.
-    from alerts.apprise_notifier import AppriseNotifier
     from alerts.engine import AlertEngine
     from alerts.evaluator import Evaluator
     from alerts.mqtt_publisher import MqttAlertPublisher
+    from alerts.outbox_delivery import NotificationOutbox
     from alerts.rules import default_rules
     from alerts.verdict_recorder import VerdictRecorder
     from dashboard.formatting import server_zone
@@ -52,7 +52,7 @@ def alert_engine_for(
         return profile_for(config, tank, name)
 
     publisher = MqttAlertPublisher(settings.mqtt, client_id=client_id)
-    notifier = AppriseNotifier(config.notify.urls)
+    outbox = NotificationOutbox(engine, config.notify.urls)
     sinks: list[Sink] = [VerdictRecorder(engine, profiles)]
     if home_assistant_discovery(settings):
         from alerts.ha_discovery import HomeAssistantDiscovery
@@ -60,8 +60,10 @@ def alert_engine_for(
         # Before the publisher: its start sets the connection's will before it connects, and
         # its close says "offline" before the shared connection goes.
         sinks.append(HomeAssistantDiscovery(engine, publisher, prefix=config.homeassistant.prefix))
-    sinks += [publisher, notifier]
-    evaluator = Evaluator(engine, default_rules(), profiles, server_zone())
+    sinks += [publisher, outbox]
+    evaluator = Evaluator(
+        engine, default_rules(), profiles, server_zone(), endpoints=outbox.endpoint_keys
+    )
     return AlertEngine(engine, evaluator, sinks)
 
 

@@ -11,7 +11,8 @@ from sqlalchemy import Engine
 from db.engine import open_engine
 from db.errors import NotFound
 from db.readings import BatchStore
-from db.tanks import add_tank, get_tank, update_tank
+from db.tanks import add_tank, get_tank, tank_names, update_tank
+from ingest.admission import TankAdmission
 from ingest.daemon import IngestDaemon
 from ingest.mqtt_session import MqttSession
 from ingest.routing import Router, SensorRoute, guess_format
@@ -80,7 +81,13 @@ def daemon_for(
     share_group: str | None = None,
 ) -> IngestDaemon:
     """The ingestion daemon for these settings."""
+    admission = TankAdmission(
+        lambda: tank_names(engine),
+        new_tanks=settings.config.ingest.new_tanks,
+        per_hour=settings.config.ingest.max_new_tanks_per_hour,
+    )
     return IngestDaemon(
+        admission=admission,
         store=BatchStore(engine),
         router=router_for(settings.config),
         session=MqttSession(settings.mqtt, client_id),

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, literal, select, update
 
-from db.schema import alerts, maintenance, manual_tests, readings
+from db.outbox import OutboxEntry, add_notifications
+from db.schema import alerts, maintenance, manual_tests, readings, sensors, tanks
 from db.tanks import get_tank
 from db.types import UTCDateTime
 from health.rules import AlertState, RuleState
@@ -39,15 +41,25 @@ def load_rule_states(engine: Engine, tank: str) -> dict[str, RuleState]:
         return {row.rule: _state(row) for row in _newest(conn, tank_id)}
 
 
-def save_rule_states(engine: Engine, tank: str, updates: Sequence[RuleUpdate]) -> None:
-    """Store UPDATES for TANK in one transaction (nothing is written for an empty list)."""
-    if not updates:
+def save_rule_states(
+    engine: Engine,
+    tank: str,
+    updates: Sequence[RuleUpdate],
+    outbox: Sequence[OutboxEntry] = (),
+) -> None:
+    """Store UPDATES for TANK and queue OUTBOX in one transaction (nothing when both are empty).
+
+    One transaction: an alert recorded as notified always has its message queued, and a queued
+    message always belongs to a recorded alert, whenever the process is killed.
+    """
+    if not updates and not outbox:
         return
     tank_id = get_tank(engine, tank).id
     with engine.connect().execution_options(sqlite_write=True) as conn, conn.begin():
         newest = {row.rule: row for row in _newest(conn, tank_id)}
         for change in updates:
             _save(conn, tank_id, newest.get(change.rule), change)
+        add_notifications(conn, outbox)
 
 
 def data_marker(engine: Engine) -> tuple[int, int, int]:
@@ -64,6 +76,33 @@ def data_marker(engine: Engine) -> tuple[int, int, int]:
             )
         ).one()
     return (row[0] or 0, row[1] or 0, row[2] or 0)
+
+
+def tanks_needing_a_round(engine: Engine, since: datetime) -> tuple[set[str], set[str]]:
+    """(tanks with new data since SINCE or an open alert, every other active tank).
+
+    New data: a reading received (sensors.last_seen), a test result or maintenance entered, since
+    SINCE. Open: an alert pending or firing, whose timers need the clock even without data.
+    """
+    active = select(tanks.c.id).where(tanks.c.archived_at.is_(None))
+    changed = (
+        select(sensors.c.tank_id)
+        .where(sensors.c.last_seen >= since)
+        .union(
+            select(manual_tests.c.tank_id).where(manual_tests.c.created_at >= since),
+            select(maintenance.c.tank_id).where(maintenance.c.created_at >= since),
+            select(alerts.c.tank_id).where(alerts.c.state.in_([s.value for s in _OPEN])),
+        )
+        .subquery()
+    )
+    with engine.connect() as conn:
+        busy_ids = {row[0] for row in conn.execute(select(changed.c.tank_id))}
+        names = {
+            row.id: row.name
+            for row in conn.execute(select(tanks.c.id, tanks.c.name).where(tanks.c.id.in_(active)))
+        }
+    busy = {names[i] for i in busy_ids if i in names}
+    return busy, set(names.values()) - busy
 
 
 def _newest(conn: Connection, tank_id: int) -> Sequence[Any]:

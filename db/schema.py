@@ -162,6 +162,27 @@ tank_verdicts = Table(
     Column("worst_status", String(8), nullable=True),
 )
 
+# The durable notification outbox: one row per message per notification URL, written in the same
+# transaction as the alert state that produced it, so neither exists without the other.
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", ID64, primary_key=True),
+    Column("endpoint", String(32), nullable=False),  # a hash of the URL: no secret in the table
+    Column("tank", String(32), nullable=False),
+    Column("rules", String(255), nullable=False),  # the rules it is about, comma-separated
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("notify_type", String(16), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime, nullable=True),
+    Column("gave_up_at", UTCDateTime, nullable=True),
+    Column("last_error", Text, nullable=False, server_default=""),
+    Index("ix_notifications_endpoint_sent_at", "endpoint", "sent_at", "next_attempt_at"),
+)
+
 dead_letters = Table(
     "dead_letters",
     metadata,

@@ -175,3 +175,9 @@ def ensure_tank(conn: Connection, name: str, now: datetime) -> int:
         insert_ignore(conn, tanks, ["name"]).values(name=name, created_at=now, simulated=False)
     )
     return conn.execute(select(tanks.c.id).where(tanks.c.name == name)).scalar_one()
+
+
+def tank_names(engine: Engine) -> set[str]:
+    """The names of every tank, archived ones included (ingest/admission.py's known tanks)."""
+    with engine.connect() as conn:
+        return set(conn.execute(select(tanks.c.name)).scalars())

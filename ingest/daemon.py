@@ -13,6 +13,7 @@ from db.availability import AvailabilityChange
 from db.dead_letters import DeadLetter, excerpt
 from db.deliveries import Delivery
 from db.readings import NewReading
+from ingest.admission import TankAdmission
 from ingest.batcher import Batcher, IngestStats, PendingMessage, Store
 from ingest.mqtt_session import MqttSession
 from ingest.routing import Availability, Ignored, Rejected, RoutedValue, Router
@@ -42,8 +43,10 @@ class IngestDaemon:
         max_batch: int = 500,
         max_delay_s: float = 0.05,
         max_pending: int = 20_000,
+        admission: TankAdmission | None = None,
     ) -> None:
         self.router = router
+        self.admission = admission
         self.topics = router.subscriptions()
         if share_group:  # several workers split one subscription ($share, MQTT 5 / Mosquitto)
             self.topics = [f"$share/{share_group}/{t}" for t in self.topics]
@@ -95,6 +98,9 @@ class IngestDaemon:
                 # Committed with the batch, like a reading, and only then acked.
                 pending.availability = AvailabilityChange(routed.topics, routed.online, received)
             elif not isinstance(routed, Ignored):
+                if self.admission is not None:
+                    for value in routed:
+                        self.admission.check(value.tank)
                 values = routed
         except Rejected as exc:
             pending.letter = _letter(received, topic, payload, exc.reason)

@@ -158,11 +158,16 @@ class RetentionConfig(_Strict):
 
 
 class IngestConfig(_Strict):
-    """How the daemon takes readings in."""
+    """How the daemon takes readings in, and which tanks they may create (ingest/admission.py)."""
 
     # Device times are honoured this far back (sensors/validation.py BACKFILL_HORIZON: a year);
     # older messages are refused with the reason, and older history is imported instead.
     backfill_days: int = Field(default=365, ge=1, le=3650)
+    # "auto": a new aquarium/<tank>/<parameter> topic creates its tank; "config-only": readings
+    # only for tanks in this file or added with `aquarium tank add`.
+    new_tanks: Literal["auto", "config-only"] = "auto"
+    # ingest/admission.py NEW_TANKS_PER_HOUR; more in an hour are dead-lettered with the fix.
+    max_new_tanks_per_hour: int = Field(default=10, ge=0)
 
 
 class HomeAssistantConfig(_Strict):

@@ -14,12 +14,14 @@ from click.testing import CliRunner
 from paho.mqtt.enums import CallbackAPIVersion
 from sqlalchemy import Engine
 
-from alerts.apprise_notifier import AppriseNotifier, RetryPolicy
+from alerts.apprise_notifier import RetryPolicy
 from alerts.engine import AlertEngine
 from alerts.evaluator import Evaluator
 from alerts.masking import mask_url
 from alerts.mqtt_publisher import MqttAlertPublisher
+from alerts.outbox_delivery import NotificationOutbox
 from aquarium.cli import cli
+from db.outbox import notification_counts
 from sensors.mqtt_settings import MqttSettings
 from tests.alerts.conftest import Webhook, log_kit, minutes
 from tests.support import Broker, free_port, unique, wait_until
@@ -28,18 +30,27 @@ from tests.support import publisher as publisher_client
 FAST = RetryPolicy(attempts=4, base_s=0.1, cap_s=0.2)
 
 
+def _outbox(
+    engine: Engine, urls: list[str], **options: Any
+) -> tuple[NotificationOutbox, Evaluator]:
+    """A started outbox for URLS and an evaluator that queues for it."""
+    outbox = NotificationOutbox(engine, urls, FAST, poll_s=0.05, **options)
+    outbox.start()
+    return outbox, Evaluator(engine, endpoints=outbox.endpoint_keys)
+
+
 def test_webhook_gets_one_message_per_alert_not_per_round(
     engine: Engine, tank: str, webhook: Webhook
 ) -> None:
     """A nitrite result reaches the JSON webhook once, however many rounds see it firing."""
-    notifier = AppriseNotifier([webhook.url()], FAST)
-    alerts = AlertEngine(engine, Evaluator(engine), [notifier])
-    notifier.start()
+    outbox, evaluator = _outbox(engine, [webhook.url()])
+    alerts = AlertEngine(engine, evaluator, [outbox])
     log_kit(engine, tank, minutes(0), nitrite=0.8)
     for minute in (1, 2, 3):
         alerts.run_once(minutes(minute))
     assert webhook.wait_delivered(1)
-    notifier.close(timeout=5)
+    assert wait_until(lambda: notification_counts(engine)["sent"] == 1)
+    outbox.close(timeout=5)
     assert len(webhook.bodies) == 1
     body = webhook.bodies[0]
     # Both rules it tripped (nitrite_high, water_change_now) travel in one message.
@@ -55,27 +66,27 @@ def test_failing_endpoint_is_retried_and_logged_without_blocking_the_others(
     flaky = webhook_factory(statuses=[500, 500], delay_s=0.2)
     good = webhook_factory()
     dead = f"json://127.0.0.1:{free_port()}/gone"
-    notifier = AppriseNotifier([flaky.url(), dead, good.url()], FAST)
-    notifier.start()
-    log_kit(engine, tank, minutes(2), nitrite=0.8)
-    evaluation = Evaluator(engine).evaluate(tank, minutes(3))
     caplog.set_level(logging.INFO, logger="alerts")
+    outbox, evaluator = _outbox(engine, [flaky.url(), dead, good.url()])
+    log_kit(engine, tank, minutes(2), nitrite=0.8)
+    evaluation = evaluator.evaluate(tank, minutes(3))
 
     began = time.monotonic()
-    notifier.deliver(evaluation.verdict, evaluation.notices)
-    assert time.monotonic() - began < 0.1  # the engine only enqueues
+    outbox.deliver(evaluation.verdict, evaluation.notices)
+    assert time.monotonic() - began < 0.1  # the engine only wakes the workers
 
-    assert good.wait_delivered(1, timeout=2)
+    assert good.wait_delivered(1, timeout=5)
     assert flaky.delivered == []  # still retrying when the good one already has it
-    assert flaky.wait_delivered(1, timeout=5)
+    assert flaky.wait_delivered(1, timeout=10)
     assert len(flaky.bodies) == 3
-    assert wait_until(lambda: "gave up" in caplog.text, timeout=5)
-    notifier.close(timeout=5)
+    assert wait_until(lambda: "gave up" in caplog.text, timeout=10)
+    outbox.close(timeout=5)
     retries = [r.getMessage() for r in caplog.records if "retrying in" in r.getMessage()]
     assert sum("attempt 1 of 4" in m for m in retries) == 2  # the flaky and the dead URL
     gave_up = [r for r in caplog.records if "gave up" in r.getMessage()]
     assert len(gave_up) == 1 and "after 4 attempt(s)" in gave_up[0].getMessage()
     assert len(good.bodies) == 1
+    assert notification_counts(engine) == {"sent": 2, "waiting": 0, "gave_up": 1}
 
 
 def _subscriber(broker: Broker, topics: list[str]) -> tuple[mqtt.Client, list[mqtt.MQTTMessage]]:
@@ -107,7 +118,7 @@ def test_broker_subscriber_sees_retained_advice_and_an_alert_event(
     )
     log_kit(engine, tank, minutes(0), nitrite=0.8)
     alerts.run_once(minutes(1))
-    alerts.run_once(minutes(2))  # same verdict and nothing new: nothing more is published
+    alerts.run_once(minutes(2))  # the same verdict: republished (forged advice must not stay)
     publisher.close(timeout=5)  # returns once the broker has acknowledged every message
     # Published after the broker took them all, the marker reaches the subscriber after them
     # (Mosquitto queues a session's messages in arrival order): once it is here, nothing is late.
@@ -125,7 +136,7 @@ def test_broker_subscriber_sees_retained_advice_and_an_alert_event(
     assert fired["nitrite_high"]["event"] == "fired"
     assert fired["nitrite_high"]["at"] == "2026-11-02T08:01:00Z"
     assert fired["nitrite_high"]["value"] == 0.8
-    assert len(by_topic[f"aquarium/{tank}/advice"]) == 1
+    assert len(by_topic[f"aquarium/{tank}/advice"]) == 2
 
     late, retained = _subscriber(broker, [f"aquarium/{tank}/advice"])
     assert wait_until(lambda: retained, timeout=5)

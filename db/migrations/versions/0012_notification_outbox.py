@@ -1,15 +1,15 @@
 """durable notification outbox, written with the alert state
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-11-30 08:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
@@ -17,7 +17,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "notifications",
-        # 64-bit on PostgreSQL, like the other tables whose rows accumulate (0010).
+        # 64-bit on PostgreSQL, like the other tables whose rows accumulate (0010, 0011).
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("endpoint", sa.String(length=32), nullable=False),
         sa.Column("tank", sa.String(length=32), nullable=False),

@@ -11,11 +11,9 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from aquarium.log_masking import hide_credentials_in_logs
-from health.profiles import DEFAULT_PROFILE, PROFILES
-from health.types import MAINTENANCE_KINDS
 from sensors.credentials import mask_credentials
 from sensors.errors import AquariumError
-from sensors.keeper_input import TANK_VOLUME_L
+from sensors.keeper_input import MAINTENANCE_KINDS, TANK_VOLUME_L
 
 if TYPE_CHECKING:
     from settings.environment import Settings
@@ -143,6 +141,33 @@ class LazyGroup(Group):
                 formatter.write_dl(rows)
 
 
+class ProfileChoice(click.Choice):
+    """The profile names, read from health/ only when an option is parsed or its help shown:
+    importing health/ (the whole advisor) would add 0.03-0.1 s to every `aquarium --help`."""
+
+    def __init__(self) -> None:
+        super().__init__((), case_sensitive=True)
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        from health.profiles import PROFILES
+
+        return tuple(PROFILES)
+
+    @choices.setter
+    def choices(self, _value: object) -> None:
+        return None  # click.Choice.__init__ sets it; the names always come from health/
+
+
+class ProfileOption(click.Option):
+    """An option whose default is health/'s default profile, looked up when first needed."""
+
+    def get_default(self, ctx: click.Context, call: bool = True) -> Any:
+        from health.profiles import DEFAULT_PROFILE
+
+        return DEFAULT_PROFILE
+
+
 def settings(ctx: click.Context) -> Settings:
     """Settings, read once per invocation."""
     from settings.environment import load_settings
@@ -194,8 +219,8 @@ def tank() -> None:
 @click.option("--volume", type=VOLUME, help="Water volume, L.")
 @click.option(
     "--profile",
-    type=click.Choice(list(PROFILES)),
-    default=DEFAULT_PROFILE,
+    cls=ProfileOption,
+    type=ProfileChoice(),
     show_default=True,
     help="Health profile: limits and habits for the livestock.",
 )
@@ -222,7 +247,7 @@ def tank_add(
 @tank.command("edit")
 @click.argument("name")
 @click.option("--volume", type=VOLUME, help="Water volume, L.")
-@click.option("--profile", type=click.Choice(list(PROFILES)), help="Health profile.")
+@click.option("--profile", type=ProfileChoice(), help="Health profile.")
 @click.option("--set-up", "set_up", help=SET_UP_HELP)
 @click.pass_context
 def tank_edit(

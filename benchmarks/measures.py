@@ -28,10 +28,15 @@ AQUARIUM = str(Path(sys.executable).with_name("aquarium"))
 
 @dataclass(frozen=True)
 class Run:
-    """One finished process: wall seconds and peak resident memory."""
+    """One finished process: wall seconds, CPU seconds (user + system) and peak resident memory.
+
+    On a machine shared by busy neighbours the wall time mostly measures the wait for a core;
+    the CPU time is what the program itself costs.
+    """
 
     seconds: float
     max_rss_mb: float
+    cpu_s: float = 0.0
 
 
 def run_process(argv: Sequence[str], env: dict[str, str] | None = None) -> Run:
@@ -44,7 +49,8 @@ def run_process(argv: Sequence[str], env: dict[str, str] | None = None) -> Run:
     stderr = child.stderr.read().decode(errors="replace") if child.stderr else ""
     if child.returncode != 0:
         raise RuntimeError(f"{' '.join(argv[:3])} failed ({child.returncode}): {stderr[-400:]}")
-    return Run(elapsed, usage.ru_maxrss / 1024)  # ru_maxrss is in KiB on Linux
+    # ru_maxrss is in KiB on Linux
+    return Run(elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 
 
 def best_of(n: int, action: Callable[[], float]) -> float:
@@ -55,16 +61,22 @@ def env_for(url: str) -> dict[str, str]:
     return {**os.environ, "AQUARIUM_DB_URL": url}
 
 
-def cli_help(rounds: int) -> tuple[float, float]:
-    """(`aquarium --help` seconds, `python -c pass` seconds), best of ROUNDS each."""
-    figure = best_of(rounds, lambda: run_process([AQUARIUM, "--help"]).seconds)
-    reference = best_of(rounds, lambda: run_process([sys.executable, "-c", "pass"]).seconds)
+def cli_help(rounds: int) -> tuple[Run, Run]:
+    """(`aquarium --help`, `python -c pass`), the fastest of ROUNDS each."""
+    figure = min((run_process([AQUARIUM, "--help"]) for _ in range(rounds)), key=_wall)
+    reference = min((run_process([sys.executable, "-c", "pass"]) for _ in range(rounds)), key=_wall)
     return figure, reference
 
 
-def advise(url: str, tank: str, rounds: int) -> float:
-    """Seconds for `aquarium advise TANK` (a whole process, as the keeper sees it)."""
-    return best_of(rounds, lambda: run_process([AQUARIUM, "advise", tank], env_for(url)).seconds)
+def _wall(run: Run) -> float:
+    return run.seconds
+
+
+def advise(url: str, tank: str, rounds: int) -> Run:
+    """`aquarium advise TANK` (a whole process, as the keeper sees it), the fastest of ROUNDS."""
+    return min(
+        (run_process([AQUARIUM, "advise", tank], env_for(url)) for _ in range(rounds)), key=_wall
+    )
 
 
 def export(url: str, tank: str, since: datetime | None = None) -> Run:

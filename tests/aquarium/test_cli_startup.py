@@ -11,7 +11,7 @@ import pytest
 from aquarium.cli import LAZY_COMMANDS, LAZY_TANK_COMMANDS, cli
 from tests.aquarium.test_cli import COMMANDS
 
-HEAVY = ("sqlalchemy", "paho", "streamlit", "pydantic", "apprise", "pandas", "alembic")
+HEAVY = ("sqlalchemy", "paho", "streamlit", "pydantic", "apprise", "pandas", "alembic", "health")
 
 
 def test_top_level_help_imports_no_heavy_library() -> None:

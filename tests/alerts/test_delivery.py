@@ -63,7 +63,7 @@ def test_failing_endpoint_is_retried_and_logged_without_blocking_the_others(
     engine: Engine, tank: str, webhook_factory: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A 500 is retried and logged, a dead URL gives up, and neither delays a good URL."""
-    flaky = webhook_factory(statuses=[500, 500], delay_s=0.2)
+    flaky = webhook_factory(statuses=[500, 500], delay_s=0.5)
     good = webhook_factory()
     dead = f"json://127.0.0.1:{free_port()}/gone"
     caplog.set_level(logging.INFO, logger="alerts")
@@ -73,7 +73,9 @@ def test_failing_endpoint_is_retried_and_logged_without_blocking_the_others(
 
     began = time.monotonic()
     outbox.deliver(evaluation.verdict, evaluation.notices)
-    assert time.monotonic() - began < 0.1  # the engine only wakes the workers
+    # Shorter than one exchange with the slow endpoint: deliver() queues durably and wakes the
+    # workers; it never waits on the network (a same-run reference, not a fixed budget).
+    assert time.monotonic() - began < 0.5
 
     assert good.wait_delivered(1, timeout=5)
     assert flaky.delivered == []  # still retrying when the good one already has it

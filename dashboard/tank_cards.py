@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date
 
 import streamlit as st
 
 from dashboard.formatting import label, plain, value_text
 from db.home import TankSummary
+from health.summary import due_words
 from health.wording import rule_title
 
 # Urgency levels, most urgent first in the grid: red, orange, grey (something to look at), green.
@@ -71,18 +72,19 @@ def by_urgency(tanks: list[TankSummary]) -> list[TankSummary]:
     )
 
 
-def _day(moment: datetime) -> str:
-    # Due dates are calendar days stored as UTC midnight: read them back in UTC, not shifted.
-    return f"{moment:%a %d %b}"
-
-
-def due_text(tank: TankSummary) -> str:
-    """'due Tue 01 Dec', or the window 'due Tue 01 Dec – Thu 03 Dec' when the advisor gives one."""
-    if tank.due_earliest and tank.due_latest and tank.due_earliest != tank.due_latest:
-        return f"due {_day(tank.due_earliest)} – {_day(tank.due_latest)}"
-    if tank.due:
-        return f"{'next by' if tank.status == 'ok' else 'due'} {_day(tank.due)}"
-    return ""
+def due_text(tank: TankSummary, today: date) -> str:
+    """The due date or window in the banner's and `aquarium advise`'s words (health/summary.py);
+    nothing when the change is needed now (the badge says so) or there is no due date."""
+    if tank.due is None or tank.status == "now":
+        return ""
+    # Due dates are calendar days stored as UTC midnight: read them back as dates, not shifted.
+    words = due_words(
+        tank.due.date(),
+        tank.due_earliest.date() if tank.due_earliest else None,
+        tank.due_latest.date() if tank.due_latest else None,
+        today,
+    )
+    return f"next change {words}" if tank.status == "ok" else words
 
 
 def status_words(tank: TankSummary) -> str:
@@ -92,12 +94,12 @@ def status_words(tank: TankSummary) -> str:
     return STATUS_WORDS.get(tank.status, tank.status)
 
 
-def status_detail(tank: TankSummary) -> str:
-    """'due Mon 30 Nov · change 35 %', or why there is no verdict."""
+def status_detail(tank: TankSummary, today: date) -> str:
+    """'due between 12 and 16 Dec, most likely 14 Dec · change 35 %', or why there is no verdict."""
     if tank.status is None:
         return "the daemon judges every tank once a minute"
     amount = f"change {tank.change_percent} %" if tank.change_percent else ""
-    return " · ".join(part for part in (due_text(tank), amount) if part)
+    return " · ".join(part for part in (due_text(tank, today), amount) if part)
 
 
 def alert_line(tank: TankSummary) -> str:
@@ -119,7 +121,7 @@ def worst_line(tank: TankSummary) -> str | None:
     return f"{label(tank.worst_parameter)} {value} · {WORST_WORDS.get(tank.worst_status or '', '')}"
 
 
-def show_tank_card(tank: TankSummary, overview_page: str) -> None:
+def show_tank_card(tank: TankSummary, overview_page: str, today: date) -> None:
     """One card: the tank's name (a link to its overview), status, alerts, worst, quiet sensors."""
     level = urgency(tank)
     colour = LEVEL_COLOUR[level]
@@ -133,7 +135,7 @@ def show_tank_card(tank: TankSummary, overview_page: str) -> None:
             width="stretch",
         )
         st.badge(status_words(tank), color=colour)  # type: ignore[arg-type]
-        detail = status_detail(tank)
+        detail = status_detail(tank, today)
         if detail:
             st.caption(detail)
         if tank.open_alerts:

@@ -6,10 +6,12 @@ status, due window, percent, litres and plan are written once.
 
 from __future__ import annotations
 
+from datetime import date
+
 from health.verdict import Verdict
 from health.wording import day_month, num, window
 
-__all__ = ["amount", "due_phrase", "headline"]
+__all__ = ["amount", "due_phrase", "due_words", "headline"]
 
 _TITLE = {
     "now": "Water change needed now",
@@ -22,14 +24,18 @@ def due_phrase(v: Verdict) -> str | None:
     """'due today', 'due between 12 and 16 Dec, most likely 14 Dec', or None without a due date."""
     if v.due is None:
         return None
-    today = v.today or v.due
-    if v.due <= today:
+    return due_words(v.due, v.due_earliest, v.due_latest, v.today or v.due)
+
+
+def due_words(due: date, earliest: date | None, latest: date | None, today: date) -> str:
+    """The due date or window as every page and command words it (the home cards too)."""
+    if due <= today:
         return "due today"
-    earliest = v.due_earliest or v.due
-    latest = v.due_latest or v.due
+    earliest = earliest or due
+    latest = latest or due
     if earliest == latest:
-        return f"due {day_month(v.due)}"
-    return f"due {window(earliest, v.due, latest, today)}"
+        return f"due {day_month(due)}"
+    return f"due {window(earliest, due, latest, today)}"
 
 
 def amount(v: Verdict) -> str | None:

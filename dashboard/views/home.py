@@ -59,6 +59,7 @@ def offer_to_retire_the_demo(tanks: list[TankSummary]) -> None:
 @st.fragment(run_every=REFRESH)
 def grid() -> None:
     now = datetime.now(UTC)
+    today = local(now, keeper_zone()).date()  # "due today" is the keeper's today
     show_pipeline_status()
     tanks = by_urgency(tank_summaries(engine(), now))
     if "home_note" in st.session_state:
@@ -82,7 +83,7 @@ def grid() -> None:
     st.html(CARD_STYLE)
     with st.container(horizontal=True, gap="small"):
         for tank in tanks:
-            show_tank_card(tank, OVERVIEW)
+            show_tank_card(tank, OVERVIEW, today)
     st.caption(
         f"Updated {local(now, keeper_zone()):%H:%M:%S}; refreshes every {REFRESH.seconds} s. "
         "Most urgent first; tap a tank's name to open it."

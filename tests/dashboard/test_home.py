@@ -162,3 +162,48 @@ def test_archiving_the_demo_keeps_its_history(dashboard_engine: Engine) -> None:
         "turtles",
     ]
     assert reading_series(dashboard_engine, "demo", "ph", now - timedelta(hours=1))
+
+
+def test_a_card_words_the_due_window_as_the_banner_does() -> None:
+    """A 'soon' card says 'due between 12 and 16 Dec, most likely 14 Dec', the banner's words,
+    and an 'ok' card the headline's 'next change due ...' (the home page and advise agree)."""
+    from datetime import date
+
+    from dashboard.tank_cards import status_detail
+    from db.home import TankSummary
+    from health.summary import headline
+    from health.verdict import Verdict
+
+    def day(d: int) -> datetime:
+        return datetime(2026, 12, d, tzinfo=UTC)
+
+    today = date(2026, 12, 1)
+    for status, prefix in (("soon", ""), ("ok", "next change ")):
+        card = TankSummary(
+            "t",
+            False,
+            status,
+            day(1),
+            day(14),
+            day(12),
+            day(16),
+            40 if status == "soon" else None,
+            "",
+            None,
+            None,
+            None,
+            0,
+            0,
+            (),
+            1,
+            0,
+            None,
+        )
+        verdict = Verdict(
+            "t", day(1), status, date(2026, 12, 14), card.change_percent, None, None,
+            due_earliest=date(2026, 12, 12), due_latest=date(2026, 12, 16), today=today,
+        )  # fmt: skip
+        words = f"{prefix}due between 12 and 16 Dec, most likely 14 Dec"
+        assert status_detail(card, today).startswith(words)
+        assert words in headline(verdict)
+    assert status_detail(card, date(2026, 12, 14)) == "next change due today"

@@ -172,13 +172,14 @@ def test_a_card_words_the_due_window_as_the_banner_does() -> None:
     from dashboard.tank_cards import status_detail
     from db.home import TankSummary
     from health.summary import headline
-    from health.verdict import Verdict
+    from health.verdict import Status, Verdict
 
     def day(d: int) -> datetime:
         return datetime(2026, 12, d, tzinfo=UTC)
 
     today = date(2026, 12, 1)
-    for status, prefix in (("soon", ""), ("ok", "next change ")):
+    cases: tuple[tuple[Status, str], ...] = (("soon", ""), ("ok", "next change "))
+    for status, prefix in cases:
         card = TankSummary(
             "t",
             False,

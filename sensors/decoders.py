@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
 from sensors.errors import DecodeError
+from sensors.times import LocalTimeError, wall_clock_to_utc
 
 __all__ = [
     "MAX_PAYLOAD_BYTES",
@@ -135,8 +136,13 @@ def _iso_time(text: str, default_tz: tzinfo | None) -> datetime:
         if parsed.tzinfo is None:
             # No offset: wall-clock time in DEFAULT_TZ, or in this machine's zone (with its
             # daylight-saving rules for that date) when None.
-            parsed = parsed.replace(tzinfo=default_tz) if default_tz else parsed.astimezone()
+            return wall_clock_to_utc(parsed, default_tz)
         return parsed.astimezone(UTC)
+    except LocalTimeError as exc:  # the hour clocks skip or repeat: no single instant
+        raise DecodeError(
+            f'time "{_excerpt(text)}" has no offset and {exc}; have the node send its UTC '
+            "offset (Tasmota: SetOption52 1) or UTC"
+        ) from exc
     except (ValueError, OverflowError) as exc:  # OverflowError: year 1 or 9999 shifted by zone
         raise DecodeError(f'time "{_excerpt(text)}" is not a usable time; {_TIME_HINT}') from exc
 

@@ -15,6 +15,7 @@ from typing import Literal, get_args
 
 from sensors.catalogue import PARAMETERS
 from sensors.errors import KeeperInputError, SensorError
+from sensors.times import LocalTimeError, wall_clock_to_utc
 from sensors.units import parse_value_with_unit
 from sensors.validation import check_plausible
 
@@ -173,7 +174,15 @@ def parse_when(text: str | None, *, option: str = "--at", zone: tzinfo | None = 
             f"{option} {text!r} is not a date or time; use ISO 8601 such as 2026-11-24 or "
             "2026-11-24T18:30 (local time) or 2026-11-24T17:30Z"
         ) from exc
-    return from_local(moment, zone)
+    if moment.tzinfo is not None:
+        return moment.astimezone(UTC)
+    try:
+        return wall_clock_to_utc(moment, zone)
+    except LocalTimeError as exc:  # the hour clocks skip or repeat: ask, never guess
+        raise KeeperInputError(
+            f"{option} {text!r}: {exc}; add the UTC offset (such as +01:00) "
+            "or give the time in UTC with a Z"
+        ) from exc
 
 
 def check_time(

@@ -112,3 +112,50 @@ def test_tasmota_local_times_are_read_in_each_nodes_zone(
         sum(1 for series in stored.values() if series[0][0] != measured),
         None,
     )
+
+
+def last_autumn_change(zone: ZoneInfo) -> datetime:
+    """The UTC hour at which ZONE's clocks last went back (an hour they then showed twice)."""
+    hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    while (
+        not (hour - timedelta(hours=1)).astimezone(zone).utcoffset()
+        > hour.astimezone(zone).utcoffset()
+    ):  # type: ignore[operator]  # a ZoneInfo always has an offset
+        hour -= timedelta(hours=1)
+    return hour
+
+
+def test_tasmota_times_in_the_hour_clocks_repeat_are_refused_not_dropped(
+    broker: Broker, engine: Engine, start_daemon: DaemonFactory
+) -> None:
+    """A zoneless node through the autumn clock change loses no reading silently to the repeat."""
+    tank, zone = unique("dst"), ZoneInfo("Europe/Berlin")
+    change = last_autumn_change(zone)  # e.g. 01:00Z: local 03:00 CEST becomes 02:00 CET
+    topic = f"tele/{unique('node')}/SENSOR"
+    field = "DS18B20.Temperature"
+    # Every 10 minutes from 90 min before the change to 80 min after; each value names its instant.
+    instants = [change + timedelta(minutes=m) for m in range(-90, 90, 10)]
+    messages = []
+    for number, instant in enumerate(instants):
+        wall_clock = instant.astimezone(zone).replace(tzinfo=None).isoformat()
+        document = {"Time": wall_clock, "DS18B20": {"Temperature": 20 + number / 10}}
+        messages.append((topic, json.dumps(document).encode()))
+    daemon = start_daemon(
+        [SensorRoute(topic, tank, "temperature", "tasmota", field, timezone=zone)]
+    )
+    with publisher(broker) as client:
+        publish_all(client, messages)
+    assert wait_until(lambda: daemon.stats.received == len(messages))
+    # Local 02:00-02:59 is shown twice: an hour before the change, and the hour after it.
+    repeated = [
+        t for t in instants if change - timedelta(hours=1) <= t < change + timedelta(hours=1)
+    ]
+
+    def refused() -> list[str]:
+        return [x.reason for x in list_dead_letters(engine, limit=1000) if x.topic == topic]
+
+    assert wait_until(lambda: len(refused()) == len(repeated)), refused()
+    assert all("SetOption52" in reason for reason in refused())
+    stored = reading_series(engine, tank, "temperature", LONG_AGO)
+    expected = [(t, 20 + n / 10) for n, t in enumerate(instants) if t not in repeated]
+    assert [(t, round(v, 1)) for t, v in stored] == expected, "the rest, each at its true instant"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -105,3 +106,16 @@ def test_a_decimal_comma_is_read_as_a_point_and_an_ambiguous_one_refused() -> No
         parse_result("conductivity", "1,250")
     with pytest.raises(AquariumError, match="decimal comma"):
         parse_result("ph", "7,4,1")  # not one number: refused, with the sensors' wording
+
+
+@pytest.mark.parametrize(
+    ("typed", "why"),
+    [("2026-10-25 02:30", "happens twice"), ("2026-03-29 02:30", "does not exist")],
+)
+def test_a_local_time_the_clock_change_skips_or_repeats_is_refused_not_guessed(
+    typed: str, why: str
+) -> None:
+    """A zoneless time in the hour daylight saving skips or repeats names no single instant."""
+    with pytest.raises(KeeperInputError, match=f"{why}.*UTC offset"):
+        parse_when(typed, zone=ZoneInfo("Europe/Berlin"))
+    assert parse_when("2026-10-25 02:30+01:00") == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, case, func, literal, select, update
+from sqlalchemy import Connection, Engine, and_, case, func, literal, select, tuple_, update
 
 from db.availability import AvailabilityChange, set_availability
 from db.dead_letters import MAX_AGE as DEAD_LETTER_MAX_AGE
 from db.dead_letters import MAX_ROWS as DEAD_LETTER_MAX_ROWS
-from db.dead_letters import DeadLetter, add_dead_letters, prune_dead_letters
+from db.dead_letters import DeadLetter, add_dead_letters, excerpt, prune_dead_letters
 from db.deliveries import Delivery, DeliveryWindow
 from db.file_guard import DatabaseFileGuard
 from db.latest import latest_values
@@ -20,6 +20,7 @@ from db.schema import readings, sensors, tanks
 from db.tanks import ensure_tank
 from db.types import UTCDateTime, to_epoch
 from db.upsert import insert_ignore
+from sensors.times import iso_utc
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ class NewReading:
     # Set when the time is the receive time: the only case the (sensor, time) unique key cannot
     # deduplicate; db/deliveries.py decides within the session's redelivery window.
     delivery: Delivery | None = None
+    # The message it came from, for the dead letter should its (sensor, time) hold another value.
+    payload: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,7 @@ class BatchStore:
         self, conn: Connection, batch: list[NewReading], letters: list[DeadLetter]
     ) -> BatchResult:
         rows = []
+        kept: list[NewReading] = []  # the reading behind each row, in the same order
         last_seen: dict[int, datetime] = {}
         duplicates = 0
         copies = self._window.duplicates(conn, (r.delivery for r in batch if r.delivery))
@@ -115,6 +119,7 @@ class BatchStore:
                     "received_at": reading.received_at,
                 }
             )
+            kept.append(reading)
             seen = last_seen.get(sensor_id)
             last_seen[sensor_id] = (
                 reading.received_at if seen is None else max(seen, reading.received_at)
@@ -123,6 +128,10 @@ class BatchStore:
         if rows:
             stored = _insert_new(conn, rows)
             duplicates += len(rows) - stored
+            if stored < len(rows):
+                conflicts = _conflicts(conn, rows, kept)
+                duplicates -= len(conflicts)
+                letters = [*letters, *conflicts]
         for sensor_id, seen in last_seen.items():
             newer = sensors.c.last_seen.is_(None) | (sensors.c.last_seen < seen)
             latest = case((newer, literal(seen, UTCDateTime())), else_=sensors.c.last_seen)
@@ -225,6 +234,48 @@ def first_reading_time(engine: Engine, tank: str) -> datetime | None:
     )
     with engine.connect() as conn:
         return conn.execute(query).scalar()  # min() keeps the column's type: a UTC datetime
+
+
+def _conflicts(
+    conn: Connection, rows: list[dict[str, Any]], kept: list[NewReading]
+) -> list[DeadLetter]:
+    """Dead letters for ROWS whose (sensor, time) already holds another value.
+
+    An identical value is a copy (a resend, a redelivery) and stays a duplicate. A different one
+    is a second reading the device stamped with the same time (a clock with whole seconds, a
+    node sending twice a second): skipping it silently would ack a reading that is never stored.
+    """
+    stored: dict[tuple[int, float], float] = {}
+    keys = list({(row["sensor_id"], row["time"]) for row in rows})
+    for start in range(0, len(keys), _KEYS_PER_QUERY):
+        chunk = keys[start : start + _KEYS_PER_QUERY]
+        query = select(readings.c.sensor_id, readings.c.time, readings.c.value).where(
+            tuple_(readings.c.sensor_id, readings.c.time).in_(chunk)
+        )
+        for sensor_id, moment, value in conn.execute(query):
+            stored[(sensor_id, to_epoch(moment))] = value
+    letters = []
+    for row, reading in zip(rows, kept, strict=True):
+        value = stored.get((row["sensor_id"], to_epoch(row["time"])))
+        if value is not None and value != row["value"]:
+            letters.append(
+                DeadLetter(
+                    time=reading.received_at,
+                    topic=reading.topic,
+                    payload=excerpt(reading.payload),
+                    payload_size=len(reading.payload),
+                    reason=(
+                        f"{reading.parameter} {value:g} is already stored for this sensor at "
+                        f"{iso_utc(reading.time)}, and this message says {reading.value:g} for "
+                        "the same time: send times to the millisecond, or one reading per time"
+                    ),
+                )
+            )
+    return letters
+
+
+# Two bound values per key: far below SQLite's 32,766 variables and PostgreSQL's 65,535.
+_KEYS_PER_QUERY = 500
 
 
 def _insert_new(conn: Connection, rows: list[dict[str, Any]]) -> int:

@@ -136,6 +136,7 @@ class IngestDaemon:
                 topic=topic,
                 field=v.field,
                 delivery=None if v.device_time else delivery,
+                payload=payload,
             )
             for v in values
         ]

@@ -117,10 +117,11 @@ def test_tasmota_local_times_are_read_in_each_nodes_zone(
 def last_autumn_change(zone: ZoneInfo) -> datetime:
     """The UTC hour at which ZONE's clocks last went back (an hour they then showed twice)."""
     hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-    while (
-        not (hour - timedelta(hours=1)).astimezone(zone).utcoffset()
-        > hour.astimezone(zone).utcoffset()
-    ):  # type: ignore[operator]  # a ZoneInfo always has an offset
+
+    def offset(moment: datetime) -> timedelta:
+        return moment.astimezone(zone).utcoffset() or timedelta(0)
+
+    while offset(hour - timedelta(hours=1)) <= offset(hour):
         hour -= timedelta(hours=1)
     return hour
 
@@ -159,3 +160,23 @@ def test_tasmota_times_in_the_hour_clocks_repeat_are_refused_not_dropped(
     stored = reading_series(engine, tank, "temperature", LONG_AGO)
     expected = [(t, 20 + n / 10) for n, t in enumerate(instants) if t not in repeated]
     assert [(t, round(v, 1)) for t, v in stored] == expected, "the rest, each at its true instant"
+
+
+def test_a_different_value_at_an_already_stored_device_time_is_refused_not_dropped(
+    broker: Broker, engine: Engine, start_daemon: DaemonFactory
+) -> None:
+    """Two readings a second-resolution clock gives one time: the second is refused, not lost."""
+    tank = unique("same")
+    daemon = start_daemon()
+    topic = f"aquarium/{tank}/temperature"
+    second = iso(datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1))
+    first, other = (json.dumps({"value": v, "time": second}).encode() for v in (25.0, 26.5))
+    with publisher(broker) as client:
+        publish_all(client, [(topic, first), (topic, first), (topic, other)])
+    assert wait_until(lambda: daemon.stats.received == 3)
+    assert wait_until(lambda: daemon.stats.duplicates + daemon.stats.rejected == 2)
+    assert [value for _, value in reading_series(engine, tank, "temperature", LONG_AGO)] == [25.0]
+    (letter,) = [x for x in list_dead_letters(engine, limit=1000) if x.topic == topic]
+    assert "26.5" in letter.payload
+    assert "25" in letter.reason and "already stored" in letter.reason, letter.reason
+    assert daemon.stats.duplicates == 1  # the identical copy is a copy, not a conflict

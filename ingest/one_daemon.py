@@ -35,7 +35,10 @@ def lock_path(engine: Engine) -> Path | None:
     database = engine.url.database if engine.dialect.name == "sqlite" else None
     if not database or database == ":memory:":
         return None
-    return Path(database).expanduser().resolve().with_name(Path(database).name + ".ingest-lock")
+    # Named after the file itself, not the name it was reached by: through a symlink (or a
+    # relative path) the same database must find the same lock.
+    resolved = Path(database).expanduser().resolve()
+    return resolved.with_name(resolved.name + ".ingest-lock")
 
 
 def _describe(status: DaemonStatus | None, holder: str, now: datetime) -> str:

@@ -9,7 +9,9 @@ import pytest
 from sqlalchemy import Engine
 
 from db.daemon_status import list_status
+from db.engine import open_engine
 from db.readings import count_readings
+from ingest.one_daemon import AnotherDaemon, OneDaemon
 from tests.reliability.conftest import DaemonProcess
 from tests.support import Broker, publish_all, publisher, unique, wait_until
 
@@ -68,3 +70,21 @@ def test_a_second_daemon_on_one_database_is_refused_naming_the_first(
         100 - count_readings(engine, tank),
         recovery,
     )
+
+
+def test_a_second_daemon_reaching_the_database_through_a_symlink_is_refused(
+    engine: Engine, db_url: str, tmp_path: Path
+) -> None:
+    """The same file under another name (a symlink in the keeper's home) is the same database."""
+    link = tmp_path / "elsewhere" / "link.db"
+    link.parent.mkdir()
+    link.symlink_to(Path(db_url.removeprefix("sqlite:///")))
+    first = OneDaemon(engine)
+    first.acquire()
+    linked = open_engine(f"sqlite:///{link}")
+    try:
+        with pytest.raises(AnotherDaemon, match="another ingest daemon already writes"):
+            OneDaemon(linked).acquire()
+    finally:
+        linked.dispose()
+        first.release()

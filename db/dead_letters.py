@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select
 
-from db.schema import dead_letters
+from db.schema import dead_letters, sensors
 
 # A flood of bad messages must not fill the disk: keep the newest rows only, and not for ever.
 MAX_ROWS = 10_000
@@ -97,13 +97,34 @@ def prune_dead_letters(
     for source, count in counts.items():
         if count > keep:
             removed += _keep_newest(conn, source, keep)
-    # More sources than MAX_ROWS (every message from a new topic): the oldest go, whoever sent them.
+    # More sources than MAX_ROWS (every message from a new topic): a flood that spreads over
+    # thousands of topics has one letter per source, like a real sensor's. The oldest letters
+    # of sources that never sent a reading go first; only then the oldest of any source.
+    excess = conn.execute(select(func.count()).select_from(dead_letters)).scalar_one() - max_rows
+    known = [source for source in _known_sources(conn) if source in counts]
+    if excess > 0 and known:
+        oldest_unknown = (
+            select(dead_letters.c.id)
+            .where(dead_letters.c.source.not_in(known))
+            .order_by(dead_letters.c.id)
+            .limit(excess)
+        )
+        removed += conn.execute(
+            delete(dead_letters).where(dead_letters.c.id.in_(oldest_unknown.scalar_subquery()))
+        ).rowcount
     cutoff = conn.execute(
         select(dead_letters.c.id).order_by(dead_letters.c.id.desc()).offset(max_rows).limit(1)
     ).scalar()
     if cutoff is not None:
         removed += conn.execute(delete(dead_letters).where(dead_letters.c.id <= cutoff)).rowcount
     return removed
+
+
+def _known_sources(conn: Connection) -> set[str]:
+    """Sources that have sent a reading: the topics of the sensors table, as sources."""
+    return {
+        source_of(topic) for topic in conn.execute(select(sensors.c.topic).distinct()).scalars()
+    }
 
 
 def _fair_share(counts: list[int], max_rows: int, per_source: int) -> int:

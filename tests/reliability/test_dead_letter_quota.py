@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Engine, func, select
 
-from db.dead_letters import MAX_ROWS, PER_SOURCE, count_dead_letters, list_dead_letters
+from db.dead_letters import (
+    MAX_ROWS,
+    PER_SOURCE,
+    DeadLetter,
+    count_dead_letters,
+    list_dead_letters,
+)
+from db.readings import BatchStore, NewReading
 from db.schema import dead_letters
 from tests.conftest import DaemonFactory
 from tests.support import Broker, publish_all, publisher, unique, wait_until
@@ -51,3 +59,26 @@ def test_a_junk_flood_does_not_evict_a_genuine_dead_letter(
         1 - len(genuine),
         took,
     )
+
+
+def test_a_flood_from_thousands_of_new_topics_does_not_evict_a_known_sensors_letter(
+    engine: Engine,
+) -> None:
+    """25,000 junk letters, each from a topic never seen before, leave a real sensor's letter."""
+    store = BatchStore(engine)
+    tank = unique("turtles")
+    topic = f"aquarium/{tank}/temperature"
+    now = datetime.now(UTC)
+    store.write([NewReading(tank, "temperature", 25.0, now, now, topic)], [])  # a known sensor
+
+    def letter(on: str, reason: str) -> DeadLetter:
+        return DeadLetter(
+            time=datetime.now(UTC), topic=on, payload="", payload_size=0, reason=reason
+        )
+
+    store.write([], [letter(topic, "temperature 85.0 is the DS18B20 power-on value")])
+    for start in range(0, FLOOD, 500):  # the daemon's batches
+        store.write([], [letter(f"junk{n}/x/y", "junk") for n in range(start, start + 500)])
+    assert count_dead_letters(engine) <= MAX_ROWS + MAX_ROWS // 10
+    kept = [d for d in list_dead_letters(engine, limit=MAX_ROWS * 2) if d.topic == topic]
+    assert [d.reason for d in kept] == ["temperature 85.0 is the DS18B20 power-on value"]

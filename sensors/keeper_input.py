@@ -234,8 +234,14 @@ def check_maintenance(
         raise KeeperInputError(f"give {pct} or {ltr}, not both")
     if percent is not None and not 0 < percent <= 100:
         raise KeeperInputError(f"{pct} {percent:g} is out of range; give a number from 1 to 100")
-    if litres is not None and litres <= 0:
+    if litres is not None and not litres > 0:  # NaN too: it compares false to everything
         raise KeeperInputError(f"{ltr} {litres:g} must be more than 0")
+    if litres is not None and not litres <= TANK_VOLUME_L[1]:
+        # Checked without the tank's volume too: a tank with none stored infinity as a size.
+        raise KeeperInputError(
+            f"{ltr} {litres:g} is more than any tank holds ({TANK_VOLUME_L[1]:g} L); "
+            "check the amount"
+        )
     if kind == "water-change" and percent is None and litres is None:
         raise KeeperInputError(f"a water change needs its size: add {pct} 30 or {ltr} 25")
     if litres is not None and volume:

@@ -11,6 +11,7 @@ from sensors.errors import AquariumError, KeeperInputError
 from sensors.keeper_input import (
     FUTURE_SKEW,
     FUTURE_TIME,
+    TANK_VOLUME_L,
     check_maintenance,
     check_time,
     from_local,
@@ -119,3 +120,10 @@ def test_a_local_time_the_clock_change_skips_or_repeats_is_refused_not_guessed(
     with pytest.raises(KeeperInputError, match=f"{why}.*UTC offset"):
         parse_when(typed, zone=ZoneInfo("Europe/Berlin"))
     assert parse_when("2026-10-25 02:30+01:00") == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("litres", [float("nan"), float("inf"), 1e308, TANK_VOLUME_L[1] + 1])
+def test_litres_no_tank_holds_are_refused_even_without_a_volume(litres: float) -> None:
+    """NaN, infinity or more water than the largest tank is a typo, volume known or not."""
+    with pytest.raises(KeeperInputError, match="--litres"):
+        check_maintenance("water-change", None, litres, None, "t")

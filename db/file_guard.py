@@ -7,13 +7,19 @@ replaced file (a restore copied over it, `rm aquarium.db`): a file whose link co
 has no path left to stat. The daemon then stops acking and says why. (Why not fstat of SQLite's
 own descriptor: Python's sqlite3 does not expose it, and a second descriptor of ours would drop
 SQLite's POSIX locks when closed.)
+
+The write-ahead log beside it (`aquarium.db-wal`, which looks like a leftover) holds every commit
+since the last checkpoint: deleted, SQLite goes on committing into the unlinked log, and a crash
+then loses all of it, readings acked long before included. While the daemon's connection is open
+the log must be at its path; if it is gone, the guard first checkpoints what the open log holds
+into the database file, then stops the acks the same way.
 """
 
 from __future__ import annotations
 
 import os
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from db.errors import StoreUnavailable
 
@@ -38,12 +44,15 @@ class DatabaseFileGuard:
             return None
         return found.st_dev, found.st_ino
 
-    def check(self) -> None:
-        """Raise DatabaseFileChanged if the file at the path is not the one opened at start."""
+    def check(self, conn: Connection | None = None) -> None:
+        """Raise DatabaseFileChanged if the file at the path is not the one opened at start, or
+        its write-ahead log is gone while CONN (open, just committed) is in WAL mode."""
         if self.path is None or self._identity is None:
             return
         now = self._stat()
         if now == self._identity:
+            if conn is not None and not os.path.exists(f"{self.path}-wal"):
+                self._log_deleted(conn)
             return
         what = (
             "was deleted or moved away"
@@ -54,4 +63,25 @@ class DatabaseFileGuard:
             f"the database file {self.path} {what} while the daemon was running, so nothing more "
             "is acknowledged (the broker keeps the readings); restart the daemon to open the file "
             "now at that path"
+        )
+
+    def _log_deleted(self, conn: Connection) -> None:
+        # sqlite3's own connection, outside any transaction: through SQLAlchemy the statement
+        # would open one (BEGIN IMMEDIATE), and a checkpoint cannot run inside a transaction.
+        raw = conn.connection.driver_connection
+        assert raw is not None  # an open connection
+        (mode,) = raw.execute("PRAGMA journal_mode").fetchone()
+        if str(mode).lower() != "wal":
+            return
+        # The open connection still reads the unlinked log: copy its pages into the database file
+        # now, so what was acked before the deletion survives a crash.
+        try:
+            raw.execute("PRAGMA wal_checkpoint(FULL)")
+            saved = "what it held was saved into the database file"
+        except Exception as exc:  # a failed rescue must not hide the reason for stopping
+            saved = f"saving what it held failed ({str(exc).splitlines()[0][:120]})"
+        raise DatabaseFileChanged(
+            f"the database's write-ahead log {self.path}-wal was deleted while the daemon was "
+            f"running; {saved}, and nothing more is acknowledged (the broker keeps the readings); "
+            "restart the daemon, and leave the -wal and -shm files beside the database alone"
         )

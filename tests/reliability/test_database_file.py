@@ -9,10 +9,12 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
 from db.engine import open_engine
 from db.readings import BatchStore, count_readings
 from tests.conftest import DaemonFactory
+from tests.reliability.conftest import DaemonProcess, wait_subscribed
 from tests.support import Broker, publish_all, publisher, unique, wait_until
 
 
@@ -78,3 +80,38 @@ def test_a_deleted_or_replaced_database_file_stops_the_acks(
         DURING - stored,
         recovery,
     )
+
+
+def readings(tank: str, count: int) -> list[tuple[str, bytes]]:
+    """COUNT distinct pH readings for TANK, without a device time."""
+    return [(f"aquarium/{tank}/ph", f"{7 + i / 1000:.3f}".encode()) for i in range(count)]
+
+
+def test_a_deleted_write_ahead_log_loses_nothing_acknowledged(
+    broker: Broker, db_url: str, engine: Engine, daemon_process: DaemonProcess
+) -> None:
+    """`rm aquarium.db-wal` under a running daemon, then SIGKILL: after a restart all is stored."""
+    path = Path(db_url.removeprefix("sqlite:///"))
+    tank, later = unique("wal"), unique("after")
+    daemon_process.start()
+    assert wait_subscribed(daemon_process)
+    with publisher(broker) as client:
+        publish_all(
+            client, [(f"aquarium/{tank}/ph", f"{7 + i / 1000:.3f}".encode()) for i in range(BEFORE)]
+        )
+        assert wait_until(lambda: count_readings(engine, tank) == BEFORE, timeout=60)
+        engine.dispose()  # only the daemon keeps the log open, as with a dashboard stopped
+        Path(f"{path}-wal").unlink()  # "junk" beside the database, cleaned up by hand
+        publish_all(
+            client,
+            [(f"aquarium/{later}/ph", f"{7 + i / 1000:.3f}".encode()) for i in range(DURING)],
+        )
+    assert wait_until(lambda: "write-ahead log" in daemon_process.logged(), timeout=60)
+    daemon_process.kill()  # no clean close, which would have saved the log's contents
+    daemon_process.start()
+    fresh = open_engine(db_url)
+    try:
+        assert wait_until(lambda: count_readings(fresh, later) == DURING, timeout=60)
+        assert count_readings(fresh, tank) == BEFORE, "what was acked before the fault is kept"
+    finally:
+        fresh.dispose()

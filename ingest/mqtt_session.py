@@ -127,6 +127,7 @@ class MqttSession:
         attempt = 0
         while not self._stop.is_set():
             self._generation += 1  # before the attempt: no earlier ack may reach this connection
+            connections_before = self._connections
             try:
                 self.client.connect(self.host, self.port, keepalive=self.keepalive)
             except (OSError, ssl.SSLError) as exc:
@@ -151,7 +152,10 @@ class MqttSession:
                     break
                 if rc != mqtt.MQTT_ERR_SUCCESS:
                     break
-            if self._connected.is_set():
+            # A connection the broker accepted ends the outage: the next one backs off afresh.
+            # (Not _connected: the disconnect callback has cleared it by the time loop() returns,
+            # so the delays grew with every outage until they reached the cap.)
+            if self._connections > connections_before:
                 attempt = 0
             if self._stop.is_set():
                 self._send_acks()  # what the writer committed while stopping

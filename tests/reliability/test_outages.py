@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 import sqlite3
 import threading
 import time
@@ -12,7 +14,7 @@ from sqlalchemy import Engine
 from db.engine import open_engine
 from db.readings import BatchStore, count_readings
 from ingest.daemon import IngestDaemon
-from ingest.mqtt_session import MqttSession
+from ingest.mqtt_session import BACKOFF_BASE_S, MqttSession
 from ingest.routing import Router
 from sensors.mqtt_settings import MqttSettings
 from tests.conftest import DaemonFactory
@@ -161,3 +163,33 @@ def test_a_broker_that_forgets_the_session_is_reported(
     finally:
         daemon.stop()
         own.stop()
+
+
+def test_each_outage_starts_its_reconnect_backoff_afresh(
+    tmp_path: Path, engine: Engine, caplog
+) -> None:
+    """After a connection that worked, a new outage waits the first backoff step, not the last."""
+    own = start_broker(tmp_path / "broker")
+    session = MqttSession(MqttSettings(own.host, own.port), unique("ingest"))
+    daemon = IngestDaemon(store=BatchStore(engine), router=Router(), session=session)
+    daemon.start()
+    assert session.wait_connected(10)
+    try:
+        with caplog.at_level(logging.WARNING, logger="ingest.mqtt_session"):
+            for _ in range(5):  # five short broker restarts over a week, say
+                own.stop()
+                assert wait_until(lambda: not session.connected, timeout=10)
+                own.start()
+                assert session.wait_connected(40)
+    finally:
+        daemon.stop()
+        own.stop()
+    delays = [
+        float(seconds)
+        for seconds in re.findall(
+            r"lost the MQTT broker connection; reconnecting in ([\d.]+) s", caplog.text
+        )
+    ]
+    assert len(delays) == 5
+    # Jittered within the first step each time; without the reset the cap (30 s) was soon reached.
+    assert max(delays) <= BACKOFF_BASE_S, delays

@@ -39,7 +39,10 @@ def test_a_second_daemon_on_one_database_is_refused_naming_the_first(
     first = daemon_process
     first.start()
     assert wait_until(lambda: subscriptions(first) == 1, timeout=30)
-    assert wait_until(lambda: list_status(engine), timeout=30)  # its heartbeat is written
+    # Its heartbeat names the MQTT session it holds (written at the first beat after it connects).
+    assert wait_until(
+        lambda: any(s.session == first.client_id for s in list_status(engine)), timeout=30
+    )
     assert first.process is not None
     for client_id in (unique("other"), first.client_id):
         second = DaemonProcess(db_url, broker, client_id, tmp_path / f"{client_id}.log")

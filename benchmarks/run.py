@@ -38,6 +38,7 @@ from benchmarks.ingest_throughput import (
     measure,
     start_broker,
 )
+from benchmarks.workers import drain_workers
 from db.engine import open_engine
 from db.rollup import refresh_rollups
 
@@ -382,10 +383,39 @@ def ingest_table(work: Path, pg_url: str | None, args: Sizes) -> list[Row]:
                         pg[0] >= 0.8 * lite[0] > 0,
                     )
                 )
+        if pg_url is not None:
+            rows.append(workers_row(port, pg_url, work, args))
     finally:
         broker.terminate()
         broker.wait()
     return rows
+
+
+def workers_row(port: int, pg_url: str, work: Path, args: Sizes) -> Row:
+    """Three identical `aquarium ingest` processes beside one, measured the same way (live)."""
+    speeds: dict[int, list[float]] = {1: [], 3: []}
+    failures: dict[int, str] = {}
+    for r in range(args.rounds):
+        for count in (1, 3):
+            say(f"ingest, {count} worker process(es), round {r + 1}/{args.rounds}")
+            tank = f"bench-workers{count}-{r}"
+            try:
+                seconds = drain_workers(port, pg_url, count, args.messages, tank, work / "logs")
+                speeds[count].append(args.messages / seconds)
+            except DrainFailed as exc:
+                failures[count] = str(exc)
+                say(f"  {count} worker(s): {exc}")
+    one = _median_text(speeds[1], failures.get(1))
+    three = _median_text(speeds[3], failures.get(3))
+    return (
+        "QoS 1 ingest, live, 3 worker processes (one holds the session)",
+        "PostgreSQL",
+        three[1],
+        f"1 worker process {one[1]}",
+        ratio(three[0], one[0]),
+        "failover, not speed: about 1 x",
+        None,
+    )
 
 
 def _median_text(speeds: list[float], failure: str | None) -> tuple[float, str]:

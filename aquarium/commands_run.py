@@ -12,7 +12,7 @@ from importlib import resources
 import click
 
 from aquarium.supervisor import Supervisor, aquarium_argv, choose_broker, wait_for_port
-from aquarium.wiring import engine_for, sync_tanks
+from aquarium.wiring import engine_for, sync_sensors, sync_tanks
 from sensors.errors import AquariumError
 from sensors.naming import tank_name_problem
 from settings.environment import default_db_path, load_settings
@@ -221,6 +221,7 @@ def up(port: int, host: str, no_demo: bool, force_demo: bool, demo_history: str)
     settings = load_settings()
     engine = engine_for(settings)
     sync_tanks(engine, settings.config)
+    sync_sensors(engine, settings.config)
     env = dict(os.environ)
     env.setdefault("AQUARIUM_DB_URL", settings.db_url)
     data_dir = default_db_path(os.environ).parent

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from db.engine import open_engine
 from db.errors import NotFound
 from db.readings import BatchStore
+from db.sensor_labels import SensorLabel, apply_sensor_labels
 from db.tanks import add_tank, get_tank, tank_names, update_tank
 from ingest.admission import TankAdmission
 from ingest.daemon import IngestDaemon
@@ -51,6 +52,18 @@ def sync_tanks(engine: Engine, config: AppConfig) -> None:
             update_tank(
                 engine, tank.name, volume_l=tank.volume_l, profile=tank.profile, set_up_at=set_up
             )
+
+
+def sync_sensors(engine: Engine, config: AppConfig) -> None:
+    """Store the config's sensor labels and primary marks (after sync_tanks)."""
+    apply_sensor_labels(
+        engine,
+        (
+            SensorLabel(s.tank, s.parameter, s.topic, s.field or "", s.label, s.primary)
+            for s in config.sensors
+        ),
+        datetime.now(UTC),
+    )
 
 
 def router_for(config: AppConfig) -> Router:

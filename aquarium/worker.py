@@ -9,7 +9,7 @@ import threading
 from datetime import timedelta
 
 from aquarium.commands_alerts import alert_engine_for
-from aquarium.wiring import daemon_for, default_client_id, engine_for, sync_tanks
+from aquarium.wiring import daemon_for, default_client_id, engine_for, sync_sensors, sync_tanks
 from db.daemon_status import shared_client_id
 from db.lease import Lease
 from ingest.election import ElectedDuty
@@ -36,6 +36,7 @@ def run_worker(*, client_id: str | None, alerts: bool, stop: threading.Event) ->
     one_daemon = OneDaemon(engine)
     one_daemon.acquire()  # SQLite: refuses a second daemon, naming the first, before anything else
     sync_tanks(engine, settings.config)
+    sync_sensors(engine, settings.config)
     session_id = shared_client_id(
         engine, client_id or default_client_id(settings.db_url), insist=client_id is not None
     )

@@ -79,20 +79,21 @@ def _merge(conn: Connection, low_id: int, high_id: int) -> None:
             readings.c.tank_id,
             readings.c.parameter,
             hour,
+            readings.c.sensor_id,
             func.count().label("n"),
             func.sum(readings.c.value).label("total"),
             func.min(readings.c.value).label("low"),
             func.max(readings.c.value).label("high"),
         )
         .where(readings.c.id > low_id, readings.c.id <= high_id)
-        .group_by(readings.c.tank_id, readings.c.parameter, hour)
+        .group_by(readings.c.tank_id, readings.c.parameter, hour, readings.c.sensor_id)
     )
-    columns = ["tank_id", "parameter", "hour", "n", "total", "low", "high"]
+    columns = ["tank_id", "parameter", "hour", "sensor_id", "n", "total", "low", "high"]
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     least, greatest = (func.least, func.greatest) if dialect is postgresql else (func.min, func.max)
     statement = dialect.insert(reading_hours).from_select(columns, fresh)
     statement = statement.on_conflict_do_update(
-        index_elements=["tank_id", "parameter", "hour"],
+        index_elements=["tank_id", "parameter", "hour", "sensor_id"],
         set_={
             "n": reading_hours.c.n + statement.excluded.n,
             "total": reading_hours.c.total + statement.excluded.total,
@@ -156,6 +157,7 @@ def rebuild_hours(
         rows = conn.execute(
             select(
                 hour,
+                readings.c.sensor_id,
                 func.count().label("n"),
                 func.sum(readings.c.value).label("total"),
                 func.min(readings.c.value).label("low"),
@@ -170,7 +172,7 @@ def rebuild_hours(
                     readings.c.id <= watermark,  # newer rows arrive with the next refresh
                 )
             )
-            .group_by(hour)
+            .group_by(hour, readings.c.sensor_id)
         ).all()
         if rows:
             conn.execute(

@@ -64,6 +64,12 @@ sensors = Table(
     Column("first_seen", UTCDateTime, nullable=False),
     Column("last_seen", UTCDateTime, nullable=True),
     Column("online", Boolean, nullable=True),
+    # The keeper's name for the sensor (config `label`, e.g. "bed outlet"): several sensors of one
+    # parameter in one tank are drawn and judged apart by it. NULL: named after its topic.
+    Column("label", String(64), nullable=True),
+    # The config's `primary = true`: the advisor follows this sensor of its parameter; without
+    # one it takes the median of the sensors reporting (health/sensor_choice.py).
+    Column("is_primary", Boolean, nullable=False, server_default="0"),
     UniqueConstraint("tank_id", "parameter", "topic", "field", name="uq_sensors_identity"),
 )
 
@@ -198,8 +204,8 @@ dead_letters = Table(
     Index("ix_dead_letters_source", "source", "id"),
 )
 
-# Hourly min/mean/max of the readings, so a year of 1-minute data charts from 8 760 rows per
-# parameter instead of 525 600. Kept current by db/rollup.py from the readings added since the
+# Hourly min/mean/max of each sensor's readings, so a year of 1-minute data charts from 8 760 rows
+# per sensor instead of 525 600. Kept current by db/rollup.py from the readings added since the
 # last refresh (rollup_state.last_reading_id); n and total make the merge exact (mean = total / n).
 reading_hours = Table(
     "reading_hours",
@@ -207,6 +213,13 @@ reading_hours = Table(
     Column("tank_id", Integer, ForeignKey("tanks.id", ondelete="CASCADE"), primary_key=True),
     Column("parameter", String(32), primary_key=True),
     Column("hour", BigInteger, primary_key=True),  # epoch seconds // 3600
+    # Per sensor: two probes of one parameter keep their own hours (migration 0011).
+    Column(
+        "sensor_id",
+        Integer,
+        ForeignKey("sensors.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
     Column("n", Integer, nullable=False),
     Column("total", Float, nullable=False),
     Column("low", Float, nullable=False),

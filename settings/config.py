@@ -9,7 +9,14 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from health.profiles import DEFAULT_PROFILE, OVERRIDABLE, PROFILES
 from sensors.catalogue import PARAMETERS
@@ -75,6 +82,11 @@ class SensorConfig(_Strict):
     field: str | None = None  # Tasmota: "DS18B20.Temperature", "DS18B20-1.Temperature"...
     unit: str | None = None
     name: str | None = None
+    # Several sensors of one parameter in one tank (two DS18B20s: tank and bed outlet) are told
+    # apart by their label on Trends and the overview; the advisor follows the primary one, else
+    # the median of those reporting.
+    label: str | None = Field(default=None, min_length=1, max_length=64)
+    primary: bool = False
     expected_interval_s: float | None = Field(default=None, gt=0)
     # The node's clock zone, for device times without an offset (Tasmota's Time): an IANA name
     # such as "Asia/Shanghai". Default: this machine's zone.
@@ -189,6 +201,26 @@ class AppConfig(_Strict):
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
     ingest: IngestConfig = Field(default_factory=IngestConfig)
     homeassistant: HomeAssistantConfig = Field(default_factory=HomeAssistantConfig)
+
+    @model_validator(mode="after")
+    def _one_primary_and_distinct_labels(self) -> AppConfig:
+        seen: dict[tuple[str, str], list[SensorConfig]] = {}
+        for sensor in self.sensors:
+            seen.setdefault((sensor.tank, sensor.parameter), []).append(sensor)
+        for (tank, parameter), group in seen.items():
+            if sum(s.primary for s in group) > 1:
+                raise ValueError(
+                    f"several {parameter} sensors of tank {tank!r} say primary = true; "
+                    "mark one of them primary (the advisor follows it)"
+                )
+            labels = [s.label for s in group if s.label is not None]
+            twice = sorted({x for x in labels if labels.count(x) > 1})
+            if twice:
+                raise ValueError(
+                    f"several {parameter} sensors of tank {tank!r} are labelled {twice[0]!r}; "
+                    "give each its own label, or their lines could not be told apart"
+                )
+        return self
 
 
 def _location(loc: tuple[int | str, ...]) -> str:

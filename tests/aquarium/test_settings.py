@@ -101,3 +101,40 @@ def test_a_missing_ca_file_is_named() -> None:
     """mqtts:// with a CA path that does not exist is a one-line error, not a traceback later."""
     with pytest.raises(ConfigError, match="does not exist"):
         parse_mqtt_url("mqtts://broker.lan?ca=/nonexistent/ca.pem")
+
+
+PROBES = """
+[[sensors]]
+topic = "aquarium/t/tank"
+tank = "t"
+parameter = "temperature"
+label = "tank"
+primary = true
+
+[[sensors]]
+topic = "aquarium/t/outlet"
+tank = "t"
+parameter = "temperature"
+label = "{label}"
+primary = {primary}
+"""
+
+
+def test_two_probes_of_one_parameter_carry_labels_and_one_primary() -> None:
+    """Labels and the primary mark are read per sensor."""
+    config = parse_config(PROBES.format(label="bed outlet", primary="false"))
+    assert [(s.label, s.primary) for s in config.sensors] == [("tank", True), ("bed outlet", False)]
+
+
+@pytest.mark.parametrize(
+    ("label", "primary", "needle"),
+    [("outlet", "true", "mark one of them primary"), ("tank", "false", "labelled 'tank'")],
+)
+def test_two_primaries_or_one_label_twice_are_refused(
+    label: str, primary: str, needle: str
+) -> None:
+    """Two primaries, or two probes with one label, are a one-line error with the fix."""
+    with pytest.raises(ConfigError) as caught:
+        parse_config(PROBES.format(label=label, primary=primary))
+    assert needle in str(caught.value)
+    assert "\n" not in str(caught.value)

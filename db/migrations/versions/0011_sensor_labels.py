@@ -31,13 +31,13 @@ _FIRST_SENSOR = (
 
 
 def _create_hours(name: str, *, with_sensor: bool) -> None:
-    columns = [
+    columns: list[sa.schema.SchemaItem] = [
         sa.Column("tank_id", sa.Integer(), nullable=False),
         sa.Column("parameter", sa.String(length=32), nullable=False),
         sa.Column("hour", sa.BigInteger(), nullable=False),  # epoch seconds // 3600
     ]
     key = ["tank_id", "parameter", "hour"]
-    constraints: list[sa.Constraint] = [
+    constraints: list[sa.schema.SchemaItem] = [
         sa.ForeignKeyConstraint(
             ["tank_id"],
             ["tanks.id"],

@@ -43,6 +43,8 @@ EDGE = "rgba(14, 124, 134, 0.45)"
 SAFE = "rgba(46, 160, 67, 0.10)"
 TEST = "#c2410c"
 ACT = "#dc2626"
+# Several sensors of one parameter: one line each, the first (the primary) in the usual colour.
+SENSOR_COLOURS = ("#0e7c86", "#7c3aed", "#2563eb", "#be185d", "#4d7c0f")
 
 
 def gap_breaks(epochs: Sequence[float], bucket_s: int) -> list[int]:
@@ -154,7 +156,7 @@ def trend_figure(
         cols=1,
         shared_xaxes=True,
         vertical_spacing=GAP_PX / area if rows > 1 else 0.0,
-        subplot_titles=[label_with_unit(name) for name in names] or [""],
+        subplot_titles=[_row_title(series[name]) for name in names] or [""],
     )
     if span is None:
         span = _data_span(series, tests)
@@ -211,7 +213,8 @@ def _data_span(
     series: dict[str, Series], tests: Sequence[LoggedTest]
 ) -> tuple[datetime, datetime] | None:
     """The time the data cover, when the caller fixed no range."""
-    epochs = [t for s in series.values() for t in s.times] + [t.time.timestamp() for t in tests]
+    epochs = [t for s in series.values() for _, line in s.lines() for t in line.times]
+    epochs += [t.time.timestamp() for t in tests]
     if not epochs:
         return None
     return datetime.fromtimestamp(min(epochs), UTC), datetime.fromtimestamp(max(epochs), UTC)
@@ -318,12 +321,48 @@ def _draw_cone(
 SPARSE_POINTS = 50
 
 
+def _faded(colour: str, alpha: float) -> str:
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red}, {green}, {blue}, {alpha})"
+
+
+def _row_title(series: Series) -> str:
+    """The row's title; with several sensors, each one's label in its line's colour."""
+    title = label_with_unit(series.parameter)
+    names = [name for name, _ in series.lines() if name is not None]
+    if not names:
+        return title
+    keys = [
+        f'<span style="color:{SENSOR_COLOURS[i % len(SENSOR_COLOURS)]}">'
+        f"\u2501 {html.escape(name)}</span>"
+        for i, name in enumerate(names)
+    ]
+    return f"{title}   {'  '.join(keys)}"
+
+
 def _draw_series(figure: go.Figure, series: Series, row: int, zone: tzinfo | None) -> list[float]:
+    values: list[float] = []
+    for i, (name, line) in enumerate(series.lines()):
+        colour = SENSOR_COLOURS[i % len(SENSOR_COLOURS)]
+        values += _draw_line(figure, line, row, zone, name, colour)
+    return values
+
+
+def _draw_line(
+    figure: go.Figure,
+    series: Series,
+    row: int,
+    zone: tzinfo | None,
+    name: str | None,
+    colour: str,
+) -> list[float]:
     if not len(series):
         return []
+    band, edge = (BAND, EDGE) if colour == LINE else (_faded(colour, 0.18), _faded(colour, 0.4))
     frame = _series_frame(series, zone)
     decimals = PARAMETERS[series.parameter].decimals if series.parameter in PARAMETERS else 2
     shown = unit(series.parameter)
+    who = f"{html.escape(name)}: " if name else ""
     if series.bucket_s:
         for column, fill in (("low", None), ("high", "tonexty")):
             figure.add_trace(
@@ -332,9 +371,9 @@ def _draw_series(figure: go.Figure, series: Series, row: int, zone: tzinfo | Non
                     y=frame[column],
                     mode="lines",
                     # A hairline, not 0: a one-bucket spike narrower than a pixel still draws.
-                    line={"width": 0.6, "color": EDGE},
+                    line={"width": 0.6, "color": edge},
                     fill=fill,
-                    fillcolor=BAND,
+                    fillcolor=band,
                     hoverinfo="skip",
                     connectgaps=False,
                 ),
@@ -342,12 +381,12 @@ def _draw_series(figure: go.Figure, series: Series, row: int, zone: tzinfo | Non
                 col=1,
             )
         template = (
-            f"mean %{{y:.{decimals}f}} {shown} (min %{{customdata[0]:.{decimals}f}}, "
+            f"{who}mean %{{y:.{decimals}f}} {shown} (min %{{customdata[0]:.{decimals}f}}, "
             f"max %{{customdata[1]:.{decimals}f}}, %{{customdata[2]}} readings)<extra></extra>"
         )
         custom = frame[["low", "high", "n"]].to_numpy()
     else:
-        template = f"%{{y:.{decimals}f}} {shown}<extra></extra>"
+        template = f"{who}%{{y:.{decimals}f}} {shown}<extra></extra>"
         custom = None
     # A line needs two neighbours: sparse readings (a probe reporting hourly, a few manual
     # publishes) would otherwise be invisible, so they get markers too.
@@ -357,9 +396,9 @@ def _draw_series(figure: go.Figure, series: Series, row: int, zone: tzinfo | Non
             x=frame["time"],
             y=frame["mean"],
             mode="lines+markers" if sparse else "lines",
-            marker={"size": 5, "color": LINE},
-            line={"color": LINE, "width": 1.5},
-            name=label(series.parameter),
+            marker={"size": 5, "color": colour},
+            line={"color": colour, "width": 1.5},
+            name=name or label(series.parameter),
             customdata=custom,
             hovertemplate=template,
             connectgaps=False,

@@ -31,7 +31,7 @@ def apply_sensor_labels(engine: Engine, wanted: Iterable[SensorLabel], now: date
     the name; a sensor of a tank not yet known gets its label when the daemon next starts.
     """
     with engine.connect().execution_options(sqlite_write=True) as conn, conn.begin():
-        tank_ids = dict(conn.execute(select(tanks.c.name, tanks.c.id)).tuples().all())
+        tank_ids = {row.name: row.id for row in conn.execute(select(tanks.c.name, tanks.c.id))}
         for sensor in wanted:
             tank_id = tank_ids.get(sensor.tank)
             if tank_id is None:

@@ -17,7 +17,9 @@ from db.manual import list_tests
 from db.rollup import HOUR_S, refresh_rollups
 from db.schema import reading_hours, readings, sensors
 from db.tanks import get_tank
+from db.trends import sensor_name
 from db.types import to_epoch
+from health.sensor_choice import chosen_series
 from health.types import MaintenanceEvent, Sample, SensorStatus, TankHistory
 
 # Health's sensor checks look at the last 24 h at most (sensor_health.SUSPECT_FOR, flat-line 12 h);
@@ -41,6 +43,7 @@ def load_tank_history(
     hourly = (
         select(
             reading_hours.c.parameter,
+            reading_hours.c.sensor_id,
             reading_hours.c.hour,
             reading_hours.c.total,
             reading_hours.c.n,
@@ -54,7 +57,7 @@ def load_tank_history(
     )
     first_raw = (int(to_epoch(cut)) // HOUR_S) * HOUR_S  # where the hourly part stops
     raw = (
-        select(readings.c.parameter, seconds, readings.c.value)
+        select(readings.c.parameter, readings.c.sensor_id, seconds, readings.c.value)
         .where(
             readings.c.tank_id == found.id,
             # Naming the parameters lets the (tank, parameter, time) index seek straight to the
@@ -69,17 +72,32 @@ def load_tank_history(
         .order_by(readings.c.parameter, readings.c.time)
     )
     status = select(
-        sensors.c.parameter, sensors.c.last_seen, sensors.c.expected_interval_s, sensors.c.online
+        sensors.c.id,
+        sensors.c.parameter,
+        sensors.c.last_seen,
+        sensors.c.expected_interval_s,
+        sensors.c.online,
+        sensors.c.label,
+        sensors.c.topic,
+        sensors.c.field,
+        sensors.c.is_primary,
     ).where(sensors.c.tank_id == found.id)
+    per_sensor: dict[str, dict[int, list[Sample]]] = {}
     with engine.connect() as conn:
-        for parameter, hour, total, n in conn.execute(hourly):
+        for parameter, sensor_id, hour, total, n in conn.execute(hourly):
             moment = datetime.fromtimestamp((hour + 0.5) * HOUR_S, UTC)
-            samples.setdefault(parameter, []).append(Sample(moment, total / n, "sensor"))
-        for parameter, moment, value in conn.execute(raw):
-            stamp = datetime.fromtimestamp(moment, UTC)
-            samples.setdefault(parameter, []).append(Sample(stamp, value, "sensor"))
+            sample = Sample(moment, total / n, "sensor")
+            per_sensor.setdefault(parameter, {}).setdefault(sensor_id, []).append(sample)
+        for parameter, sensor_id, moment, value in conn.execute(raw):
+            sample = Sample(datetime.fromtimestamp(moment, UTC), value, "sensor")
+            per_sensor.setdefault(parameter, {}).setdefault(sensor_id, []).append(sample)
         statuses: dict[str, SensorStatus] = {}
+        names: dict[int, str] = {}
+        primaries: set[int] = set()
         for row in conn.execute(status):
+            names[row.id] = sensor_name(row.label, row.topic, row.field)
+            if row.is_primary:
+                primaries.add(row.id)
             known = statuses.get(row.parameter)
             if known is None or (
                 row.last_seen is not None
@@ -88,6 +106,15 @@ def load_tank_history(
                 statuses[row.parameter] = SensorStatus(
                     row.parameter, row.last_seen, row.expected_interval_s, row.online
                 )
+    by_sensor: dict[str, dict[str, list[Sample]]] = {}
+    for parameter, found_sensors in per_sensor.items():
+        if len(found_sensors) == 1:
+            samples[parameter] = next(iter(found_sensors.values()))
+            continue
+        labelled = {names.get(sid, str(sid)): values for sid, values in found_sensors.items()}
+        primary = next((names[sid] for sid in found_sensors if sid in primaries), None)
+        by_sensor[parameter] = labelled
+        samples[parameter] = chosen_series(labelled, primary)
     for test in list_tests(engine, tank, since=since, until=at):
         samples.setdefault(test.parameter, []).append(Sample(test.time, test.value, "manual"))
     events = [
@@ -104,4 +131,5 @@ def load_tank_history(
         sensors=list(statuses.values()),
         created_at=found.set_up_at,  # unknown: judged by how old its history is (health/)
         added_at=found.created_at,
+        by_sensor=by_sensor,
     )

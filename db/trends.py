@@ -30,7 +30,11 @@ COUNT_RAW_UP_TO_S = 3 * 86_400
 
 @dataclass
 class Series:
-    """One parameter over a range; bucket_s 0 means raw readings (low == mean == high)."""
+    """One parameter over a range; bucket_s 0 means raw readings (low == mean == high).
+
+    With several sensors of the parameter (two probes), each keeps its own series in BY_SENSOR,
+    named by its label, and the lists here stay empty: their readings are never mixed.
+    """
 
     parameter: str
     bucket_s: int
@@ -39,9 +43,64 @@ class Series:
     low: list[float] = field(default_factory=list)
     high: list[float] = field(default_factory=list)
     counts: list[int] = field(default_factory=list)
+    by_sensor: dict[str, Series] = field(default_factory=dict)
 
     def __len__(self) -> int:
-        return len(self.times)
+        return len(self.times) + sum(len(s) for s in self.by_sensor.values())
+
+    def lines(self) -> list[tuple[str | None, Series]]:
+        """(sensor label, series) per line to draw; one unnamed line for a single sensor."""
+        if self.by_sensor:
+            return list(self.by_sensor.items())
+        return [(None, self)]
+
+
+def sensor_name(label: str | None, topic: str, field_path: str) -> str:
+    """How a sensor is named beside its siblings: the keeper's label, else where it publishes."""
+    if label:
+        return label
+    if field_path:
+        return field_path.split(".")[0]  # Tasmota "DS18B20-1.Temperature": the probe
+    levels = topic.split("/")
+    # ESPHome ".../sensor/<object_id>/state": the object id; else the topic's last level.
+    return levels[-2] if len(levels) > 2 and levels[-1] == "state" else levels[-1]
+
+
+class _PerSensor:
+    """Points gathered per (parameter, sensor), folded into one Series per parameter."""
+
+    def __init__(self, engine: Engine, tank_id: int, bucket: int) -> None:
+        self.bucket = bucket
+        self.parts: dict[tuple[str, int], Series] = {}
+        with engine.connect() as conn:
+            self.names = {
+                row.id: sensor_name(row.label, row.topic, row.field)
+                for row in conn.execute(
+                    select(sensors.c.id, sensors.c.label, sensors.c.topic, sensors.c.field)
+                    .where(sensors.c.tank_id == tank_id)
+                    .order_by(sensors.c.is_primary.desc(), sensors.c.id)
+                )
+            }
+
+    def part(self, parameter: str, sensor_id: int) -> Series:
+        key = (parameter, sensor_id)
+        if key not in self.parts:
+            self.parts[key] = Series(parameter, self.bucket)
+        return self.parts[key]
+
+    def folded(self, parameters: Sequence[str]) -> dict[str, Series]:
+        found: dict[str, Series] = {}
+        for parameter in parameters:
+            mine = {sid: s for (p, sid), s in self.parts.items() if p == parameter}
+            if len(mine) == 1:
+                found[parameter] = next(iter(mine.values()))
+                continue
+            series = Series(parameter, self.bucket)
+            # The primary sensor first, then in the order they were first seen.
+            for sensor_id in sorted(mine, key=lambda sid: list(self.names).index(sid)):
+                series.by_sensor[self.names[sensor_id]] = mine[sensor_id]
+            found[parameter] = series
+        return found
 
 
 def choose_bucket(span_s: float, max_points: int = MAX_POINTS) -> int:
@@ -94,21 +153,24 @@ def _raw_counts(
             seconds >= start,
             seconds <= end,
         )
-        .group_by(readings.c.parameter)
+        .group_by(readings.c.parameter, readings.c.sensor_id)
     )
+    most: dict[str, int] = {}
     with engine.connect() as conn:
-        return {row[0]: row[1] for row in conn.execute(query)}
+        for parameter, count in conn.execute(query):  # the busiest sensor decides
+            most[parameter] = max(count, most.get(parameter, 0))
+    return most
 
 
 def _raw(
     engine: Engine, tank_id: int, parameters: Sequence[str], start: float, end: float
 ) -> dict[str, Series]:
-    found = {p: Series(p, 0) for p in parameters}
     if not parameters:
-        return found
+        return {}
+    parts = _PerSensor(engine, tank_id, 0)
     seconds = type_coerce(readings.c.time, Float)
     query = (
-        select(readings.c.parameter, seconds.label("t"), readings.c.value)
+        select(readings.c.parameter, readings.c.sensor_id, seconds.label("t"), readings.c.value)
         .where(
             readings.c.tank_id == tank_id,
             readings.c.parameter.in_(parameters),
@@ -118,26 +180,27 @@ def _raw(
         .order_by(readings.c.parameter, readings.c.time)
     )
     with engine.connect() as conn:
-        for parameter, moment, value in conn.execute(query):
-            series = found[parameter]
+        for parameter, sensor_id, moment, value in conn.execute(query):
+            series = parts.part(parameter, sensor_id)
             series.times.append(moment)
             series.mean.append(value)
             series.low.append(value)
             series.high.append(value)
             series.counts.append(1)
-    return found
+    return parts.folded(parameters)
 
 
 def _from_readings(
     engine: Engine, tank_id: int, parameters: Sequence[str], start: float, end: float, size: int
 ) -> dict[str, Series]:
-    found = {p: Series(p, size) for p in parameters}
+    parts = _PerSensor(engine, tank_id, size)
     seconds = type_coerce(readings.c.time, Float)
     with engine.connect() as conn:
         key = time_bucket(conn, seconds, size).label("k")
         query = (
             select(
                 readings.c.parameter,
+                readings.c.sensor_id,
                 key,
                 func.count(),
                 func.avg(readings.c.value),
@@ -150,23 +213,24 @@ def _from_readings(
                 seconds >= start,
                 seconds <= end,
             )
-            .group_by(readings.c.parameter, key)
-            .order_by(readings.c.parameter, key)
+            .group_by(readings.c.parameter, readings.c.sensor_id, key)
+            .order_by(readings.c.parameter, readings.c.sensor_id, key)
         )
-        for parameter, k, n, mean, low, high in conn.execute(query):
-            _append(found[parameter], (k + 0.5) * size, n, mean, low, high)
-    return found
+        for parameter, sensor_id, k, n, mean, low, high in conn.execute(query):
+            _append(parts.part(parameter, sensor_id), (k + 0.5) * size, n, mean, low, high)
+    return parts.folded(parameters)
 
 
 def _from_rollup(
     engine: Engine, tank_id: int, parameters: Sequence[str], start: float, end: float, size: int
 ) -> dict[str, Series]:
-    found = {p: Series(p, size) for p in parameters}
+    parts = _PerSensor(engine, tank_id, size)
     hours = size // HOUR_S
     key = (reading_hours.c.hour // hours).label("k")
     query = (
         select(
             reading_hours.c.parameter,
+            reading_hours.c.sensor_id,
             key,
             func.sum(reading_hours.c.n),
             func.sum(reading_hours.c.total),
@@ -179,13 +243,13 @@ def _from_rollup(
             reading_hours.c.hour >= int(start // HOUR_S),
             reading_hours.c.hour <= int(end // HOUR_S),
         )
-        .group_by(reading_hours.c.parameter, key)
-        .order_by(reading_hours.c.parameter, key)
+        .group_by(reading_hours.c.parameter, reading_hours.c.sensor_id, key)
+        .order_by(reading_hours.c.parameter, reading_hours.c.sensor_id, key)
     )
     with engine.connect() as conn:
-        for parameter, k, n, total, low, high in conn.execute(query):
-            _append(found[parameter], (k + 0.5) * size, n, total / n, low, high)
-    return found
+        for parameter, sensor_id, k, n, total, low, high in conn.execute(query):
+            _append(parts.part(parameter, sensor_id), (k + 0.5) * size, n, total / n, low, high)
+    return parts.folded(parameters)
 
 
 def _append(series: Series, moment: float, n: int, mean: float, low: float, high: float) -> None:

@@ -33,7 +33,7 @@ __all__ = [
     "untrusted_parameters",
 ]
 
-IssueKind = Literal["stale", "offline", "flatline", "jump", "fault_value"]
+IssueKind = Literal["stale", "offline", "flatline", "jump", "fault_value", "disagree"]
 
 # A sensor's fault values (the DS18B20's 85.0 at power-up, -127 disconnected: DOMAIN "Sensors"),
 # from the catalogue: neither is a real reading.
@@ -58,6 +58,9 @@ FLATLINE_MIN_READINGS = 10
 SUSPECT_FOR = timedelta(hours=24)
 # A sensor with no configured status that went quiet over a month ago was probably removed.
 INFERRED_STALE_LIMIT = timedelta(days=30)
+# Two sensors of one parameter are compared over their last hour of readings (judgement: long
+# enough to average out single readings, short enough to name today's problem).
+DISAGREE_OVER = timedelta(hours=1)
 # Only these make the sensor's readings untrustworthy; fault values are simply dropped.
 _TAINTING: frozenset[str] = frozenset({"stale", "offline", "flatline", "jump"})
 
@@ -96,6 +99,7 @@ def sensor_issues(history: TankHistory, at: datetime) -> list[SensorIssue]:
         issues += _availability(parameter, good, statuses.get(parameter), at)
         issues += _flatline(parameter, good)
         issues += _jumps(parameter, good, at)
+        issues += _disagreement(parameter, history.by_sensor.get(parameter, {}), at)
         bad = FAULT_VALUES.get(parameter, ())
         faults = [s for s in raw if s.value in bad and s.time > at - SUSPECT_FOR]
         if faults:
@@ -189,6 +193,38 @@ def _availability(
         f"({duration_text(age.total_seconds())}; expected every {duration_text(interval)})."
     )
     return [SensorIssue(parameter, "stale", msg, last)]
+
+
+def _disagreement(
+    parameter: str, by_sensor: dict[str, list[Sample]], at: datetime
+) -> list[SensorIssue]:
+    """Two sensors of one parameter further apart than both probes' accuracy allows."""
+    known = PARAMETERS.get(parameter)
+    if len(by_sensor) < 2 or known is None:
+        return []
+    means = {}
+    for name, samples in by_sensor.items():
+        recent = [s.value for s in clean(parameter, samples) if s.time > at - DISAGREE_OVER]
+        if recent:
+            means[name] = statistics.fmean(recent)
+    if len(means) < 2:
+        return []
+
+    def accuracy(value: float) -> float:
+        return (known.probe_accuracy or 0.0) + known.probe_accuracy_relative * abs(value)
+
+    low_name, high_name = min(means, key=means.__getitem__), max(means, key=means.__getitem__)
+    low, high = means[low_name], means[high_name]
+    allowed = accuracy(low) + accuracy(high)
+    if allowed <= 0 or high - low <= allowed:
+        return []
+    unit = known.unit_with_basis
+    message = (
+        f"The {label(parameter)} sensors {low_name!r} ({num(low)} {unit}) and {high_name!r} "
+        f"({num(high)} {unit}) differ by {num(high - low)} {unit}, more than their accuracy "
+        f"allows (\u00b1{num(accuracy(high))} {unit} each); check both probes."
+    )
+    return [SensorIssue(parameter, "disagree", message, at)]
 
 
 def _flatline(parameter: str, good: list[Sample]) -> list[SensorIssue]:

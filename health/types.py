@@ -140,6 +140,9 @@ class TankHistory:
     sensors: list[SensorStatus] = field(default_factory=list)
     created_at: datetime | None = None  # the keeper's set-up date; None: not given
     added_at: datetime | None = None  # when the tank was added to the app: its first history
+    # Parameters with several sensors: each sensor's own samples by label (SAMPLES holds the
+    # series the advisor follows, health/sensor_choice.py), for the disagreement check.
+    by_sensor: dict[str, dict[str, list[Sample]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.volume_l is not None and not self.volume_l > 0:
@@ -148,6 +151,14 @@ class TankHistory:
         ordered = {name: sorted(values, key=_sample_key) for name, values in self.samples.items()}
         object.__setattr__(self, "samples", ordered)
         object.__setattr__(self, "maintenance", sorted(self.maintenance, key=_event_key))
+        object.__setattr__(
+            self,
+            "by_sensor",
+            {
+                name: {who: sorted(values, key=_sample_key) for who, values in sensors.items()}
+                for name, sensors in self.by_sensor.items()
+            },
+        )
         object.__setattr__(self, "sensors", list(self.sensors))
         if self.created_at is not None:
             object.__setattr__(self, "created_at", as_utc(self.created_at, "created_at"))
@@ -178,6 +189,10 @@ class TankHistory:
             maintenance=[m for m in self.maintenance if m.time <= at],
             sensors=sensors,
             created_at=created,
+            by_sensor={
+                name: {who: [s for s in values if s.time <= at] for who, values in per.items()}
+                for name, per in self.by_sensor.items()
+            },
         )
 
 

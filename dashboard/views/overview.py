@@ -70,7 +70,7 @@ def live(tank: Tank) -> None:
     # Fixed-width cards in a wrapping row: six across a laptop, two across a phone.
     with st.container(horizontal=True, gap="small"):
         for value in latest:
-            spark = sparks[value.parameter].mean if value.parameter in sparks else []
+            spark = sparks[value.parameter].lines()[0][1].mean if value.parameter in sparks else []
             fresh = freshness(value.parameter, states, now)
             show_card(value, fresh, profile, spark, now, zone)
     st.caption(

@@ -14,7 +14,6 @@ from db.engine import open_engine
 from db.migrate import alembic_config, current_revision, head_revision
 from db.readings import BatchStore, NewReading
 from db.rollup import refresh_rollups
-from tests.db.test_migrations import postgres_url  # noqa: F401 (a fixture)
 
 START = datetime(2026, 11, 1, tzinfo=UTC)
 HOUR0 = int(START.timestamp()) // 3600
@@ -118,7 +117,7 @@ def test_migration_keeps_every_hour_and_splits_what_it_can(tmp_path: Path) -> No
 
 
 @pytest.mark.postgres
-def test_migration_on_postgres(postgres_url: str) -> None:  # noqa: F811 (the fixture)
+def test_migration_on_postgres(postgres_url: str) -> None:
     """The same re-keying works on PostgreSQL."""
     engine = open_engine(postgres_url, migrate=False)
     _check_migration(engine)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, tzinfo
 
 import streamlit as st
 
-from dashboard.formatting import age_text, label, local, span_text, value_text
+from dashboard.formatting import age_text, label, local, plain, span_text, value_text
 from db.latest import LatestValue
 from db.sensor_status import SensorState
 from health.profiles import Profile, parameter_status
@@ -96,6 +96,14 @@ def show_card(
             text, color = STATUS_BADGE[parameter_status(profile, latest.parameter, point.value)]
             st.badge(text, color=color)  # type: ignore[arg-type]  # STATUS_BADGE's colours are Streamlit's
         source = "test kit" if from_kit else "sensor"
+        if latest.by_sensor:  # two probes: each one's value, by the keeper's label
+            source = latest.chosen_by
+            st.caption(
+                " · ".join(
+                    f"{plain(name)} {value_text(latest.parameter, p.value)}"
+                    for name, p in latest.by_sensor
+                )
+            )
         st.caption(
             f"{source} · {age_text(point.time, now)}",
             help=f"{local(point.time, zone):%Y-%m-%d %H:%M} local time",

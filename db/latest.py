@@ -6,13 +6,15 @@ the overview costs the same on a day of data as on years of it.
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from db.schema import manual_tests, readings, sensors
 from db.tanks import get_tank
+from db.trends import sensor_name
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,10 @@ class LatestValue:
     parameter: str
     sensor: Point | None
     manual: Point | None
+    # Several sensors of the parameter: each one's newest reading by label, primary first;
+    # SENSOR is then the primary's (else the median of theirs), as the advisor reads them.
+    by_sensor: tuple[tuple[str, Point], ...] = ()
+    chosen_by: str = ""  # with several: "primary sensor" or "median of sensors"
 
     @property
     def newest(self) -> Point:
@@ -54,12 +60,16 @@ def latest_values(engine: Engine, tank: str) -> list[LatestValue]:
             ).scalars()
         )
         for parameter in [*sensed, *(p for p in tested if p not in sensed)]:
-            sensor = conn.execute(
-                select(readings.c.time, readings.c.value)
-                .where(readings.c.tank_id == tank_id, readings.c.parameter == parameter)
-                .order_by(readings.c.time.desc())
-                .limit(1)
-            ).first()
+            several = _each_sensor(conn, tank_id, parameter)
+            sensor = _chosen(several) if several else None
+            if sensor is None:
+                row = conn.execute(
+                    select(readings.c.time, readings.c.value)
+                    .where(readings.c.tank_id == tank_id, readings.c.parameter == parameter)
+                    .order_by(readings.c.time.desc())
+                    .limit(1)
+                ).first()
+                sensor = Point(row.time, row.value) if row else None
             # Results typed for one moment (a retest, a second kit) are one observation, their
             # mean, as the advisor reads them (DOMAIN "Test kits"; health/resolution.py).
             this_tank = (manual_tests.c.tank_id == tank_id) & (
@@ -76,8 +86,50 @@ def latest_values(engine: Engine, tank: str) -> list[LatestValue]:
             found.append(
                 LatestValue(
                     parameter,
-                    Point(sensor.time, sensor.value) if sensor else None,
+                    sensor,
                     Point(manual.time, manual.value) if manual else None,
+                    tuple((name, point) for name, point, _ in several),
+                    _how_chosen(several),
                 )
             )
     return found
+
+
+def _each_sensor(conn: Connection, tank_id: int, parameter: str) -> list[tuple[str, Point, bool]]:
+    """(label, newest reading, primary) of each sensor of PARAMETER, when it has several."""
+    mine = conn.execute(
+        select(
+            sensors.c.id, sensors.c.label, sensors.c.topic, sensors.c.field, sensors.c.is_primary
+        )
+        .where(sensors.c.tank_id == tank_id, sensors.c.parameter == parameter)
+        .order_by(sensors.c.is_primary.desc(), sensors.c.id)
+    ).all()
+    if len(mine) < 2:
+        return []
+    found = []
+    for row in mine:
+        newest = conn.execute(  # the (sensor_id, time) unique key's index
+            select(readings.c.time, readings.c.value)
+            .where(readings.c.sensor_id == row.id)
+            .order_by(readings.c.time.desc())
+            .limit(1)
+        ).first()
+        if newest is not None:
+            name = sensor_name(row.label, row.topic, row.field)
+            found.append((name, Point(newest.time, newest.value), bool(row.is_primary)))
+    return found if len(found) > 1 else []
+
+
+def _chosen(several: list[tuple[str, Point, bool]]) -> Point:
+    """The primary's newest reading, else the median of all (health/sensor_choice.py's rule)."""
+    for _, point, primary in several:
+        if primary:
+            return point
+    points = [point for _, point, _ in several]
+    return Point(max(p.time for p in points), statistics.median(p.value for p in points))
+
+
+def _how_chosen(several: list[tuple[str, Point, bool]]) -> str:
+    if not several:
+        return ""
+    return "primary sensor" if any(primary for *_, primary in several) else "median of sensors"

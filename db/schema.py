@@ -213,7 +213,7 @@ reading_hours = Table(
     Column("tank_id", Integer, ForeignKey("tanks.id", ondelete="CASCADE"), primary_key=True),
     Column("parameter", String(32), primary_key=True),
     Column("hour", BigInteger, primary_key=True),  # epoch seconds // 3600
-    # Per sensor: two probes of one parameter keep their own hours (migration 0012).
+    # Per sensor: two probes of one parameter keep their own hours (migration 0013).
     Column(
         "sensor_id",
         Integer,

@@ -1,4 +1,4 @@
-"""Hourly rollups are kept per sensor, and migration 0012 re-keys an existing history."""
+"""Hourly rollups are kept per sensor, and migration 0013 re-keys an existing history."""
 
 # ruff: noqa: S608 (the SQL holds this test's own numbers, never input)
 from __future__ import annotations
@@ -53,8 +53,8 @@ def test_two_probes_roll_up_into_two_series(tmp_path: Path) -> None:
 
 
 def _old_database(engine: Engine) -> None:
-    """A history as revision 0011's code left it: rollups per parameter, some raw rows pruned."""
-    command.upgrade(alembic_config(engine), "0011")
+    """A history as revision 0012's code left it: rollups per parameter, some raw rows pruned."""
+    command.upgrade(alembic_config(engine), "0012")
     epoch = START.timestamp()
     statements = [
         "INSERT INTO tanks (id, name, profile, simulated, created_at) "

@@ -1,7 +1,7 @@
 """Sensors carry the keeper's label and primary mark; hourly rollups are kept per sensor
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-11-30 09:00:00
 
 Two probes of one parameter in one tank used to be rolled up into one zig-zag series. The rollup
@@ -17,8 +17,8 @@ so their hours cannot be recomputed):
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

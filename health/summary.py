@@ -34,7 +34,7 @@ def due_words(due: date, earliest: date | None, latest: date | None, today: date
     earliest = earliest or due
     latest = latest or due
     if earliest == latest:
-        return f"due {day_month(due)}"
+        return f"due {day_month(due, today)}"
     return f"due {window(earliest, due, latest, today)}"
 
 

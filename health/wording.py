@@ -87,22 +87,25 @@ def on_date(day: date) -> str:
     return day.isoformat()
 
 
-def day_month(day: date) -> str:
-    """A date as a keeper says it: '14 Dec'."""
+def day_month(day: date, today: date | None = None) -> str:
+    """A date as a keeper says it: '14 Dec'; '14 Jul 2028' when it is not in TODAY's year (a
+    forecast a year and more away must not read as this summer)."""
+    if today is not None and day.year != today.year:
+        return f"{day.day} {day:%b} {day.year}"
     return f"{day.day} {day:%b}"
 
 
 def window(earliest: date, likely: date, latest: date, today: date | None = None) -> str:
     """'between 12 and 16 Dec, most likely 14 Dec'; 'on 14 Dec' when the window is one day."""
     if earliest == latest:
-        return f"on {day_month(likely)}"
+        return f"on {day_month(likely, today)}"
     if earliest == today:
         first = "today"
     elif (earliest.month, earliest.year) == (latest.month, latest.year):
         first = str(earliest.day)
     else:
-        first = day_month(earliest)
-    return f"between {first} and {day_month(latest)}, most likely {day_month(likely)}"
+        first = day_month(earliest, today)
+    return f"between {first} and {day_month(latest, today)}, most likely {day_month(likely, today)}"
 
 
 def cap(text: str) -> str:

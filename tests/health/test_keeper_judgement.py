@@ -392,3 +392,18 @@ def test_verdict_dates_are_the_keepers_calendar_days() -> None:
     utc = advise(history({"nitrate": nitrate}, [change(0)]), at, zone=UTC)
     assert utc.due is not None and local.due is not None
     assert (local.due - utc.due).days == 1
+
+
+def test_a_due_window_past_this_year_names_its_year() -> None:
+    """A forecast window running into 2028 says '14 Jul 2028', never a bare '14 Jul' that reads as
+    this coming summer; dates in today's year stay short ('19 Apr' stays '19 Apr' in 2027)."""
+    from datetime import date
+
+    from health.wording import window
+
+    today = date(2026, 11, 30)
+    words = window(today, date(2027, 4, 19), date(2028, 7, 14), today)
+    assert words == "between today and 14 Jul 2028, most likely 19 Apr 2027"
+    assert window(date(2027, 4, 1), date(2027, 4, 19), date(2027, 5, 2), date(2027, 1, 5)) == (
+        "between 1 Apr and 2 May, most likely 19 Apr"
+    )

@@ -58,6 +58,12 @@ def age_text(moment: datetime, now: datetime | None = None) -> str:
     return f"{span_text(((now or datetime.now(UTC)) - moment).total_seconds())} ago"
 
 
+def number_text(parameter: str, value: float) -> str:
+    """VALUE to the parameter's display precision, without its unit (pH 8 is "8.00")."""
+    info = PARAMETERS.get(parameter)
+    return f"{value:g}" if info is None else f"{value:.{info.decimals}f}"
+
+
 def value_text(parameter: str, value: float) -> str:
     """VALUE to the parameter's display precision, with its unit."""
     info = PARAMETERS.get(parameter)

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from dashboard.formatting import label, plain, server_zone, unit
+from dashboard.formatting import label, number_text, plain, server_zone, unit
 from dashboard.logbook_form import as_utc
 from dashboard.time_axis import local_times
 from db.manual import LoggedTest, delete_test, list_tests, update_test
@@ -41,7 +41,11 @@ def tests_frame(tests: list[LoggedTest], zone: tzinfo | None) -> pd.DataFrame:
             "parameter": [t.parameter for t in ordered],
             "time": local_times([t.time.timestamp() for t in ordered], zone),
             "parameter_label": [label(t.parameter) for t in ordered],
-            "value": [t.value for t in ordered],
+            # Text at the parameter's precision (pH "8.00", not "8"), edited as typed (a decimal
+            # comma too); the stored number stays in "stored", so a row whose value text is
+            # untouched keeps its full precision when only its note or time changes.
+            "value": [number_text(t.parameter, t.value) for t in ordered],
+            "stored": [t.value for t in ordered],
             "unit": [unit(t.parameter) or "pH" for t in ordered],
             "entered": [
                 f"{t.entered_value:g} {t.entered_unit}".strip()
@@ -55,11 +59,18 @@ def tests_frame(tests: list[LoggedTest], zone: tzinfo | None) -> pd.DataFrame:
     )
 
 
+def _typed(cell: object) -> str:
+    """A value cell as text: what the keeper sees or typed ('' for an emptied cell)."""
+    if cell is None or (isinstance(cell, float) and math.isnan(cell)):
+        return ""
+    return str(cell).strip()
+
+
 def _changed(before: pd.Series, after: pd.Series) -> bool:
     if bool(after["delete"]):
         return True
     moved = abs((pd.Timestamp(after["time"]) - pd.Timestamp(before["time"])).total_seconds()) >= 1
-    value_changed = not math.isclose(float(after["value"]), float(before["value"]), abs_tol=1e-9)
+    value_changed = _typed(after["value"]) != _typed(before["value"])
     return moved or value_changed or str(after["note"] or "") != str(before["note"] or "")
 
 
@@ -83,16 +94,17 @@ def apply_edits(
                 delete_test(engine, test_id)
                 outcome.deleted += 1
                 continue
-            if pd.isna(new["value"]) or pd.isna(new["time"]):
+            if not _typed(new["value"]) or pd.isna(new["time"]):
                 raise KeeperInputError("give both a value and a time")
-            result = parse_result(parameter, repr(float(new["value"])))
+            if _typed(new["value"]) == _typed(old["value"]):
+                value = float(old["stored"])
+            else:
+                value = parse_result(parameter, _typed(new["value"])).value
             moment = as_utc(
                 pd.Timestamp(new["time"]).floor("us").to_pydatetime(), zone or server_zone()
             )
             check_time(moment, set_up=set_up)
-            update_test(
-                engine, test_id, value=result.value, time=moment, note=str(new["note"] or "")
-            )
+            update_test(engine, test_id, value=value, time=moment, note=str(new["note"] or ""))
             outcome.updated += 1
         except AquariumError as exc:
             outcome.errors.append(f"{where}: {exc}")
@@ -115,12 +127,13 @@ def show_history(engine: Engine, tank: str, zone: tzinfo | None) -> None:
         before,
         key=key,
         hide_index=True,
+        placeholder="",  # a missing value is an empty cell, not "None"
         column_order=COLUMNS,
         disabled=["parameter_label", "unit", "entered"],
         column_config={
             "time": st.column_config.DatetimeColumn("Time (local)", format="YYYY-MM-DD HH:mm"),
             "parameter_label": st.column_config.TextColumn("Parameter"),
-            "value": st.column_config.NumberColumn("Value", format="%.3g"),
+            "value": st.column_config.TextColumn("Value"),
             "unit": st.column_config.TextColumn("Unit"),
             "entered": st.column_config.TextColumn("As entered"),
             "note": st.column_config.TextColumn("Note", max_chars=NOTE_MAX_CHARS),

@@ -63,4 +63,5 @@ def show_pipeline_status() -> None:
                     for s in found.live + found.silent
                 ],
                 hide_index=True,
+                placeholder="",  # a missing value is an empty cell, not "None"
             )

@@ -97,4 +97,5 @@ else:
             "message": [a.message for a in resolved],
         },
         hide_index=True,
+        placeholder="",  # a missing value is an empty cell, not "None"
     )

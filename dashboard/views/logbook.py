@@ -77,6 +77,7 @@ if upload is not None:
             }
         ),
         hide_index=True,
+        placeholder="",  # a missing value is an empty cell, not "None"
     )
     st.caption(f"{len(good)} row(s) ready, {len(bad)} with errors (those are skipped).")
     if good and st.button(f"Import {len(good)} good row(s)", type="primary"):

@@ -136,6 +136,7 @@ frame = pd.DataFrame(
 edited = st.data_editor(
     frame,
     hide_index=True,
+    placeholder="",  # a missing value is an empty cell, not "None"
     disabled=["time", "What", "percent", "litres", "Note"],
     key=f"mt_history_{tank.name}",
     column_config={

@@ -67,7 +67,7 @@ else:
             "last seen": when_text(state.last_seen, zone) if state.last_seen else "never",
         }
         rows.append(row if only else {"tank": state.tank, **row})
-    st.dataframe(rows, hide_index=True)
+    st.dataframe(rows, hide_index=True, placeholder="")
     st.caption(
         "Last hour: readings timed within the past 60 minutes. Stale: nothing for three "
         "expected intervals."
@@ -92,6 +92,7 @@ else:
             "payload": [d.payload for d in letters],
         },
         hide_index=True,
+        placeholder="",  # a missing value is an empty cell, not "None"
         column_config={"reason": st.column_config.TextColumn("reason", width="large")},
     )
     st.caption(f"Times are local. {plain('Payloads are excerpts (at most 200 characters).')}")

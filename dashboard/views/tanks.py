@@ -35,6 +35,7 @@ if tanks:
             "added": [when_text(t.created_at, zone) for t in tanks],
         },
         hide_index=True,
+        placeholder="",  # a missing value is an empty cell, not "None"
     )
 
 if "tanks_note" in st.session_state:

@@ -108,7 +108,7 @@ def test_table_edits_correct_and_delete_results(tank: Engine) -> None:
     after = before.copy()
     nitrate = after.index[after["parameter"] == "nitrate"][0]
     ph = after.index[after["parameter"] == "ph"][0]
-    after.loc[nitrate, "value"] = 25.0
+    after.loc[nitrate, "value"] = "25"  # the column is text at the parameter's precision
     after.loc[nitrate, "note"] = "retested"
     after.loc[ph, "delete"] = True
     outcome = apply_edits(tank, before, after, None)
@@ -119,7 +119,7 @@ def test_table_edits_correct_and_delete_results(tank: Engine) -> None:
 
     before = table_of(list_tests(tank, TANK), None)
     after = before.copy()
-    after.loc[after.index[0], "value"] = 5000.0
+    after.loc[after.index[0], "value"] = "5000"
     outcome = apply_edits(tank, before, after, None)
     assert outcome.updated == 0
     assert "outside the possible" in outcome.errors[0]
@@ -194,3 +194,22 @@ def test_the_import_section_previews_then_stores_only_the_good_rows(tank: Engine
     assert [(t.parameter, t.value) for t in list_tests(tank, TANK)] == [("nitrate", 20.0)]
     assert "Imported 1 test result" in app.success[0].value
     assert not any(b.label.startswith("Import") for b in app.button)  # no second import
+
+
+def test_a_note_edit_keeps_the_value_the_table_rounds(tank: Engine) -> None:
+    """A value shown rounded (22.153 as "22.2") keeps its full precision when only the note
+    changes; a decimal comma typed into the table is read."""
+    at = datetime.now(UTC) - timedelta(days=1)
+    log_tests(tank, TANK, [Result("nitrate", 22.153), Result("ph", 7.2)], at=at)
+    before = table_of(list_tests(tank, TANK), None)
+    after = before.copy()
+    nitrate = after.index[after["parameter"] == "nitrate"][0]
+    ph = after.index[after["parameter"] == "ph"][0]
+    assert after.loc[nitrate, "value"] != "22.153"  # shown at nitrate's precision
+    assert after.loc[ph, "value"] == "7.20"
+    after.loc[nitrate, "note"] = "second bottle shaken"
+    after.loc[ph, "value"] = "7,4"
+    outcome = apply_edits(tank, before, after, None)
+    assert (outcome.updated, outcome.errors) == (2, [])
+    stored = {t.parameter: t.value for t in list_tests(tank, TANK)}
+    assert stored == {"nitrate": 22.153, "ph": 7.4}

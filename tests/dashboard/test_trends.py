@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import random
-import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine, create_engine, delete, select, text
+from sqlalchemy import Engine, delete, select
 
 from dashboard.charts import gap_breaks, trend_figure
 from db.bulk import bulk_insert_readings
@@ -151,25 +150,12 @@ def test_gaps_in_the_data_break_the_line() -> None:
     assert gap_breaks([0, 3600, 7200, 18000], 3600) == [3]
 
 
-POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-
-
 @pytest.fixture
-def postgres_engine() -> Iterator[Engine]:
+def postgres_engine(postgres_url: str) -> Iterator[Engine]:
     """A migrated engine on a throw-away PostgreSQL database, dropped afterwards."""
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"aquarium_dash_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # no server here: say so instead of failing the suite
-        pytest.skip(f"PostgreSQL on 127.0.0.1:5432 is not available ({type(exc).__name__})")
-    engine = open_engine(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}")
+    engine = open_engine(postgres_url)
     yield engine
     engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 @pytest.mark.postgres

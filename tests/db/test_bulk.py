@@ -2,45 +2,23 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine
 
 import db.bulk
 from db.bulk import bulk_insert_readings
-from db.engine import open_engine
 from db.readings import count_readings, reading_series
 
-POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 START = 1_780_000_000.0
 SINCE = datetime.fromtimestamp(START, UTC)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """A migrated engine on a SQLite file, or on a throw-away PostgreSQL database (COPY path)."""
-    if request.param == "sqlite":
-        engine = open_engine(f"sqlite:///{tmp_path / 'bulk.db'}")
-        yield engine
-        engine.dispose()
-        return
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"aquarium_test_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
-        pytest.skip(f"PostgreSQL on 127.0.0.1:5432 is not available ({type(exc).__name__})")
-    engine = open_engine(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}")
-    yield engine
-    engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+@pytest.fixture
+def engine(any_engine: Engine) -> Engine:
+    """A migrated engine on a SQLite file, then on a throw-away PostgreSQL database (COPY path)."""
+    return any_engine
 
 
 def test_new_history_is_stored_whole(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:

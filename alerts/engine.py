@@ -148,12 +148,12 @@ class AlertEngine:
         return sorted(changed | set(swept))
 
     def _run(self) -> None:
-        seen: tuple[int, int, int] | None = None
+        seen: tuple[float, int, int] | None = None
         last_start = -float("inf")
         took = 0.0  # seconds the last round took
         while not self._stop.is_set():
             now = time.monotonic()
-            marker: tuple[int, int, int] | None
+            marker: tuple[float, int, int] | None
             try:
                 marker = data_marker(self.engine)
                 self._recovered("checking the database for new data")

@@ -90,8 +90,9 @@ def export(url: str, tank: str, since: datetime | None = None) -> Run:
 def sqlite3_csv(path: Path, tank: str) -> Run:
     """The reference: the sqlite3 shell writing the same rows as CSV."""
     sql = (
-        "SELECT r.time, t.name, r.parameter, r.value FROM readings r "  # noqa: S608
-        f"JOIN tanks t ON t.id = r.tank_id WHERE t.name = '{tank}' ORDER BY r.time"
+        "SELECT r.time, t.name, s.parameter, r.value FROM readings r "  # noqa: S608
+        "JOIN sensors s ON s.id = r.sensor_id JOIN tanks t ON t.id = s.tank_id "
+        f"WHERE t.name = '{tank}' ORDER BY r.time"
     )
     return run_process(["sqlite3", "-csv", str(path), sql])
 

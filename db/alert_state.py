@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, literal, select, update
+from sqlalchemy import Connection, Engine, Float, func, insert, literal, select, type_coerce, update
 
 from db.outbox import OutboxEntry, add_notifications
-from db.schema import alerts, maintenance, manual_tests, readings, sensors, tanks
+from db.schema import alerts, maintenance, manual_tests, sensors, tanks
 from db.tanks import get_tank
 from db.types import UTCDateTime
 from health.rules import AlertState, RuleState
@@ -62,20 +62,20 @@ def save_rule_states(
         add_notifications(conn, outbox)
 
 
-def data_marker(engine: Engine) -> tuple[int, int, int]:
-    """The newest reading, test result and maintenance ids: a cheap "has anything arrived?".
+def data_marker(engine: Engine) -> tuple[float, int, int]:
+    """The newest reading's arrival, test result id and maintenance id: "has anything arrived?".
 
-    Each is a max over an integer primary key, which SQLite and PostgreSQL answer from the index.
+    Each is a max over a short table (sensors) or an integer primary key, answered at once.
     """
     with engine.connect() as conn:
         row = conn.execute(
             select(
-                select(func.max(readings.c.id)).scalar_subquery(),
+                select(func.max(type_coerce(sensors.c.last_seen, Float))).scalar_subquery(),
                 select(func.max(manual_tests.c.id)).scalar_subquery(),
                 select(func.max(maintenance.c.id)).scalar_subquery(),
             )
         ).one()
-    return (row[0] or 0, row[1] or 0, row[2] or 0)
+    return (row[0] or 0.0, row[1] or 0, row[2] or 0)
 
 
 def tanks_needing_a_round(engine: Engine, since: datetime) -> tuple[set[str], set[str]]:

@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Engine, Float, literal, select, type_coerce, union_all
 
-from db.schema import manual_tests, readings, tanks
+from db.schema import manual_tests, readings, sensors, tanks
 
 # Rows fetched per round trip. On PostgreSQL stream_results makes this a server-side cursor, so a
 # year (millions of rows) is read in constant memory on either engine.
@@ -43,14 +43,19 @@ def export_epochs(
     """
     parts = []
     for table, source in ((readings, "sensor"), (manual_tests, "manual")):
+        # A reading's tank and parameter are its sensor's; a test result carries its own.
+        owner = sensors if table is readings else manual_tests
         part = select(
             type_coerce(table.c.time, Float).label("time"),
             tanks.c.name.label("tank"),
-            table.c.parameter.label("parameter"),
+            owner.c.parameter.label("parameter"),
             table.c.value.label("value"),
             literal(source).label("source"),
             (manual_tests.c.note if table is manual_tests else literal("")).label("note"),
-        ).join(tanks, tanks.c.id == table.c.tank_id)
+        )
+        if table is readings:
+            part = part.select_from(readings.join(sensors, sensors.c.id == readings.c.sensor_id))
+        part = part.join(tanks, tanks.c.id == owner.c.tank_id)
         if tank is not None:
             part = part.where(tanks.c.name == tank)
         if since is not None:

@@ -63,13 +63,7 @@ def latest_values(engine: Engine, tank: str) -> list[LatestValue]:
             several = _each_sensor(conn, tank_id, parameter)
             sensor = _chosen(several) if several else None
             if sensor is None:
-                row = conn.execute(
-                    select(readings.c.time, readings.c.value)
-                    .where(readings.c.tank_id == tank_id, readings.c.parameter == parameter)
-                    .order_by(readings.c.time.desc())
-                    .limit(1)
-                ).first()
-                sensor = Point(row.time, row.value) if row else None
+                sensor = _newest_of_parameter(conn, tank_id, parameter)
             # Results typed for one moment (a retest, a second kit) are one observation, their
             # mean, as the advisor reads them (DOMAIN "Test kits"; health/resolution.py).
             this_tank = (manual_tests.c.tank_id == tank_id) & (
@@ -133,3 +127,19 @@ def _how_chosen(several: list[tuple[str, Point, bool]]) -> str:
     if not several:
         return ""
     return "primary sensor" if any(primary for *_, primary in several) else "median of sensors"
+
+
+def _newest_of_parameter(conn: Connection, tank_id: int, parameter: str) -> Point | None:
+    """The newest reading of any sensor of PARAMETER: one seek into each sensor's key range."""
+    newest: Point | None = None
+    ids = select(sensors.c.id).where(sensors.c.tank_id == tank_id, sensors.c.parameter == parameter)
+    for sensor_id in conn.execute(ids).scalars().all():
+        row = conn.execute(
+            select(readings.c.time, readings.c.value)
+            .where(readings.c.sensor_id == sensor_id)
+            .order_by(readings.c.time.desc())
+            .limit(1)
+        ).first()
+        if row is not None and (newest is None or row.time > newest.time):
+            newest = Point(row.time, row.value)
+    return newest

@@ -6,9 +6,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Engine, and_, case, func, literal, select, tuple_, update
+from sqlalchemy import Connection, Engine, Select, and_, case, func, literal, select, tuple_, update
 
 from db.availability import AvailabilityChange, set_availability
 from db.dead_letters import MAX_AGE as DEAD_LETTER_MAX_AGE
@@ -17,6 +17,7 @@ from db.dead_letters import DeadLetter, add_dead_letters, excerpt, prune_dead_le
 from db.deliveries import Delivery, DeliveryWindow
 from db.file_guard import DatabaseFileGuard
 from db.latest import latest_values
+from db.rollup import mark_hours
 from db.schema import readings, sensors, tanks
 from db.tanks import ensure_tank
 from db.types import UTCDateTime, to_epoch
@@ -40,6 +41,11 @@ class NewReading:
     delivery: Delivery | None = None
     # The message it came from, for the dead letter should its (sensor, time) hold another value.
     payload: bytes = b""
+
+
+class _Mark(NamedTuple):
+    sensor_id: int
+    time: datetime
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,7 @@ class BatchStore:
     ) -> BatchResult:
         rows = []
         kept: list[NewReading] = []  # the reading behind each row, in the same order
+        marked: list[_Mark] = []  # their (sensor, time), whose hours the rollup recomputes
         last_seen: dict[int, datetime] = {}
         duplicates = 0
         copies = self._window.duplicates(conn, (r.delivery for r in batch if r.delivery))
@@ -115,14 +122,13 @@ class BatchStore:
             rows.append(
                 {
                     "sensor_id": sensor_id,
-                    "tank_id": self._tank_ids[reading.tank],
-                    "parameter": reading.parameter,
                     "time": reading.time,
                     "value": reading.value,
                     "received_at": reading.received_at,
                 }
             )
             kept.append(reading)
+            marked.append(_Mark(sensor_id, reading.time))
             seen = last_seen.get(sensor_id)
             last_seen[sensor_id] = (
                 reading.received_at if seen is None else max(seen, reading.received_at)
@@ -130,6 +136,7 @@ class BatchStore:
         stored = 0
         if rows:
             stored = _insert_new(conn, rows)
+            mark_hours(conn, ((r.sensor_id, to_epoch(r.time)) for r in marked))
             duplicates += len(rows) - stored
             if stored < len(rows):
                 conflicts = _conflicts(conn, rows, kept)
@@ -209,8 +216,7 @@ def reading_series(
     """Raw (time, value) pairs of one parameter, oldest first."""
     query = (
         select(readings.c.time, readings.c.value)
-        .join(tanks, tanks.c.id == readings.c.tank_id)
-        .where(tanks.c.name == tank, readings.c.parameter == parameter, readings.c.time >= since)
+        .where(readings.c.sensor_id.in_(_sensor_ids(tank, parameter)), readings.c.time >= since)
         .order_by(readings.c.time)
     )
     if until is not None:
@@ -223,20 +229,25 @@ def count_readings(engine: Engine, tank: str | None = None) -> int:
     """How many sensor readings are stored (for one tank, or all)."""
     query = select(func.count()).select_from(readings)
     if tank is not None:
-        query = query.join(tanks, tanks.c.id == readings.c.tank_id).where(tanks.c.name == tank)
+        query = query.where(readings.c.sensor_id.in_(_sensor_ids(tank)))
     with engine.connect() as conn:
         return conn.execute(query).scalar_one()
 
 
 def first_reading_time(engine: Engine, tank: str) -> datetime | None:
     """When TANK's oldest stored sensor reading was taken, or None without readings."""
-    query = (
-        select(func.min(readings.c.time))
-        .join(tanks, tanks.c.id == readings.c.tank_id)
-        .where(tanks.c.name == tank)
-    )
+    query = select(func.min(readings.c.time)).where(readings.c.sensor_id.in_(_sensor_ids(tank)))
     with engine.connect() as conn:
         return conn.execute(query).scalar()  # min() keeps the column's type: a UTC datetime
+
+
+def _sensor_ids(tank: str, parameter: str | None = None) -> Select[tuple[int]]:
+    """The ids of TANK's sensors (of PARAMETER when given): readings are reached through them."""
+    query = select(sensors.c.id).join(tanks, tanks.c.id == sensors.c.tank_id)
+    query = query.where(tanks.c.name == tank)
+    if parameter is not None:
+        query = query.where(sensors.c.parameter == parameter)
+    return query
 
 
 def _conflicts(

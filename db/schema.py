@@ -73,19 +73,22 @@ sensors = Table(
     UniqueConstraint("tank_id", "parameter", "topic", "field", name="uq_sensors_identity"),
 )
 
+# One row per reading, keyed by its sensor and time: the tank and parameter live once in the
+# sensor row instead of in every reading, and the key is the table (WITHOUT ROWID on SQLite), so
+# a reading costs about 30 bytes on disk instead of 79 (benchmarks/RESULTS.md). The key is also
+# the dedup rule: one reading per sensor per instant, so a redelivered device-timed message lands
+# once. A range of one sensor's history is one contiguous stretch of the key.
+# No foreign key to sensors: PostgreSQL checks one with a trigger per inserted row, which cut a
+# COPY of history from about 250,000 to 60,000 rows/s. Writers take sensor ids from the sensors
+# table in the same transaction, and db/tanks.py remove_tank deletes a tank's readings itself.
 readings = Table(
     "readings",
     metadata,
-    Column("id", ID64, primary_key=True),
-    Column("sensor_id", Integer, ForeignKey("sensors.id", ondelete="CASCADE"), nullable=False),
-    Column("tank_id", Integer, ForeignKey("tanks.id", ondelete="CASCADE"), nullable=False),
-    Column("parameter", String(32), nullable=False),
-    Column("time", UTCDateTime, nullable=False),
+    Column("sensor_id", Integer, primary_key=True, autoincrement=False),
+    Column("time", UTCDateTime, primary_key=True),
     Column("value", Float, nullable=False),
     Column("received_at", UTCDateTime, nullable=False),
-    # One reading per sensor per instant: a redelivered message with a device time lands once.
-    UniqueConstraint("sensor_id", "time", name="uq_readings_sensor_time"),
-    Index("ix_readings_tank_parameter_time", "tank_id", "parameter", "time"),
+    sqlite_with_rowid=False,
 )
 
 # The redelivery window (db/deliveries.py has the rule): for each MQTT session and packet id, the
@@ -205,8 +208,8 @@ dead_letters = Table(
 )
 
 # Hourly min/mean/max of each sensor's readings, so a year of 1-minute data charts from 8 760 rows
-# per sensor instead of 525 600. Kept current by db/rollup.py from the readings added since the
-# last refresh (rollup_state.last_reading_id); n and total make the merge exact (mean = total / n).
+# per sensor instead of 525 600. Kept current by db/rollup.py, which recomputes the hours that
+# writers marked in rollup_pending; n and total give the mean (total / n).
 reading_hours = Table(
     "reading_hours",
     metadata,
@@ -226,11 +229,21 @@ reading_hours = Table(
     Column("high", Float, nullable=False),
 )
 
-rollup_state = Table(
-    "rollup_state",
+# The hours whose readings changed since their rollup was computed: every writer of readings
+# marks the (sensor, hour) pairs it touched in the same transaction (db/rollup.py mark_hours), and
+# a refresh recomputes exactly those hours from the raw readings and clears the marks.
+rollup_pending = Table(
+    "rollup_pending",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("last_reading_id", BigInteger, nullable=False),
+    Column(
+        "sensor_id",
+        Integer,
+        ForeignKey("sensors.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("hour", BigInteger, primary_key=True, autoincrement=False),
+    sqlite_with_rowid=False,
 )
 
 # One row per running worker process (`aquarium ingest`, named host:pid): its roles (the leases it

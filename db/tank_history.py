@@ -57,19 +57,11 @@ def load_tank_history(
     )
     first_raw = (int(to_epoch(cut)) // HOUR_S) * HOUR_S  # where the hourly part stops
     raw = (
-        select(readings.c.parameter, readings.c.sensor_id, seconds, readings.c.value)
-        .where(
-            readings.c.tank_id == found.id,
-            # Naming the parameters lets the (tank, parameter, time) index seek straight to the
-            # last two days of each; with the tank alone it walked every row of the tank's history
-            # (1 s on a year of 1-minute data).
-            readings.c.parameter.in_(
-                select(sensors.c.parameter).where(sensors.c.tank_id == found.id).distinct()
-            ),
-            seconds >= first_raw,
-            seconds <= to_epoch(at),
-        )
-        .order_by(readings.c.parameter, readings.c.time)
+        select(sensors.c.parameter, readings.c.sensor_id, seconds, readings.c.value)
+        .join(sensors, sensors.c.id == readings.c.sensor_id)
+        # Each of the tank's sensors seeks its last two days in the (sensor, time) key.
+        .where(sensors.c.tank_id == found.id, seconds >= first_raw, seconds <= to_epoch(at))
+        .order_by(sensors.c.parameter, readings.c.sensor_id, readings.c.time)
     )
     status = select(
         sensors.c.id,

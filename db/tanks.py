@@ -153,7 +153,11 @@ def remove_tank(engine: Engine, name: str) -> dict[str, int]:
     tank_id = get_tank(engine, name).id
     removed: dict[str, int] = {}
     with engine.connect().execution_options(sqlite_write=True) as conn, conn.begin():
-        sensor_ids = select(sensors.c.id).where(sensors.c.tank_id == tank_id).scalar_subquery()
+        # Listed before anything is deleted: readings have no foreign key (db/schema.py), so the
+        # table order alone does not put them before their sensors.
+        sensor_ids = list(
+            conn.execute(select(sensors.c.id).where(sensors.c.tank_id == tank_id)).scalars()
+        )
         for table in reversed(metadata.sorted_tables):
             if table is tanks:
                 continue

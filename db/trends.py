@@ -146,14 +146,15 @@ def _raw_counts(
 ) -> dict[str, int]:
     seconds = type_coerce(readings.c.time, Float)
     query = (
-        select(readings.c.parameter, func.count())
+        select(sensors.c.parameter, func.count())
+        .join(sensors, sensors.c.id == readings.c.sensor_id)
         .where(
-            readings.c.tank_id == tank_id,
-            readings.c.parameter.in_(parameters),
+            sensors.c.tank_id == tank_id,
+            sensors.c.parameter.in_(parameters),
             seconds >= start,
             seconds <= end,
         )
-        .group_by(readings.c.parameter, readings.c.sensor_id)
+        .group_by(sensors.c.parameter, readings.c.sensor_id)
     )
     most: dict[str, int] = {}
     with engine.connect() as conn:
@@ -170,14 +171,15 @@ def _raw(
     parts = _PerSensor(engine, tank_id, 0)
     seconds = type_coerce(readings.c.time, Float)
     query = (
-        select(readings.c.parameter, readings.c.sensor_id, seconds.label("t"), readings.c.value)
+        select(sensors.c.parameter, readings.c.sensor_id, seconds.label("t"), readings.c.value)
+        .join(sensors, sensors.c.id == readings.c.sensor_id)
         .where(
-            readings.c.tank_id == tank_id,
-            readings.c.parameter.in_(parameters),
+            sensors.c.tank_id == tank_id,
+            sensors.c.parameter.in_(parameters),
             seconds >= start,
             seconds <= end,
         )
-        .order_by(readings.c.parameter, readings.c.time)
+        .order_by(sensors.c.parameter, readings.c.sensor_id, readings.c.time)
     )
     with engine.connect() as conn:
         for parameter, sensor_id, moment, value in conn.execute(query):
@@ -199,7 +201,7 @@ def _from_readings(
         key = time_bucket(conn, seconds, size).label("k")
         query = (
             select(
-                readings.c.parameter,
+                sensors.c.parameter,
                 readings.c.sensor_id,
                 key,
                 func.count(),
@@ -207,14 +209,15 @@ def _from_readings(
                 func.min(readings.c.value),
                 func.max(readings.c.value),
             )
+            .join(sensors, sensors.c.id == readings.c.sensor_id)
             .where(
-                readings.c.tank_id == tank_id,
-                readings.c.parameter.in_(parameters),
+                sensors.c.tank_id == tank_id,
+                sensors.c.parameter.in_(parameters),
                 seconds >= start,
                 seconds <= end,
             )
-            .group_by(readings.c.parameter, readings.c.sensor_id, key)
-            .order_by(readings.c.parameter, readings.c.sensor_id, key)
+            .group_by(sensors.c.parameter, readings.c.sensor_id, key)
+            .order_by(sensors.c.parameter, readings.c.sensor_id, key)
         )
         for parameter, sensor_id, k, n, mean, low, high in conn.execute(query):
             _append(parts.part(parameter, sensor_id), (k + 0.5) * size, n, mean, low, high)

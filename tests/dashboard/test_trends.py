@@ -8,15 +8,15 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, select
 
 from dashboard.charts import gap_breaks, trend_figure
 from db.bulk import bulk_insert_readings
 from db.engine import open_engine
 from db.maintenance import LoggedEvent
 from db.manual import LoggedTest
-from db.rollup import HOUR_S, pending_readings, rebuild_hours, refresh_rollups
-from db.schema import reading_hours, readings
+from db.rollup import HOUR_S, pending_hours, refresh_rollups
+from db.schema import reading_hours
 from db.tanks import get_tank
 from db.trends import MAX_POINTS, choose_bucket, trend_series
 
@@ -57,9 +57,10 @@ def test_the_rollup_equals_a_direct_aggregation_whatever_the_chunks(engine: Engi
     rows = _random_rows(1)
     for (tank, parameter), points in rows.items():
         bulk_insert_readings(engine, tank, parameter, points)
-    assert refresh_rollups(engine, chunk_rows=97) == sum(len(p) for p in rows.values())
-    assert _hours(engine) == _expected(rows, engine)
-    assert pending_readings(engine) == 0
+    expected = _expected(rows, engine)
+    assert refresh_rollups(engine, chunk_hours=7) == len(expected)  # each marked hour once
+    assert _hours(engine) == expected
+    assert pending_hours(engine) == 0
 
 
 def test_a_refresh_merges_late_readings_without_counting_any_twice(engine: Engine) -> None:
@@ -75,17 +76,15 @@ def test_a_refresh_merges_late_readings_without_counting_any_twice(engine: Engin
     assert _hours(engine) == _expected(both, engine)
 
 
-def test_rebuilding_hours_follows_deleted_readings(engine: Engine) -> None:
-    """After raw readings are deleted, rebuild_hours makes the rollup agree again."""
+def test_the_same_readings_loaded_again_are_not_counted_twice(engine: Engine) -> None:
+    """A history loaded twice (a re-run import) marks its hours again, counting each once."""
     points = [(START + 60.0 * i, float(i)) for i in range(120)]
     bulk_insert_readings(engine, "a", "ph", points)
     refresh_rollups(engine)
-    with engine.connect().execution_options(sqlite_write=True) as conn, conn.begin():
-        conn.execute(delete(readings).where(readings.c.value >= 100))
-    tank_id = get_tank(engine, "a").id
-    span = (datetime.fromtimestamp(START, UTC), datetime.fromtimestamp(START + 7200, UTC))
-    rebuild_hours(engine, tank_id, "ph", *span)
-    assert _hours(engine) == _expected({("a", "ph"): points[:100]}, engine)
+    bulk_insert_readings(engine, "a", "ph", points)
+    assert pending_hours(engine) == 2  # both hours are marked again...
+    refresh_rollups(engine)
+    assert _hours(engine) == _expected({("a", "ph"): points}, engine)  # ...and recomputed
 
 
 def test_a_long_range_is_bucketed_and_keeps_a_one_minute_spike(engine: Engine) -> None:
@@ -164,7 +163,7 @@ def test_postgres_buckets_by_floor_not_rounding(postgres_engine: Engine) -> None
     rows = _random_rows(2)
     for (tank, parameter), points in rows.items():
         bulk_insert_readings(postgres_engine, tank, parameter, points)
-    refresh_rollups(postgres_engine, chunk_rows=300)
+    refresh_rollups(postgres_engine, chunk_hours=5)
     assert _hours(postgres_engine) == _expected(rows, postgres_engine)
     since = datetime.fromtimestamp(START, UTC)
     series = trend_series(postgres_engine, "a", ["ph"], since, since + timedelta(days=10))["ph"]

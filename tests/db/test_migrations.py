@@ -109,22 +109,38 @@ def test_postgres_migrates_and_stores_once(postgres_url: str) -> None:
 
 
 @pytest.mark.postgres
-def test_postgres_reading_ids_go_past_32_bits(postgres_url: str) -> None:
-    """A reading stored after id 2**31 keeps its id: a fish farm's ids do not run out in months."""
+def test_postgres_readings_have_no_counter_to_run_out(postgres_url: str) -> None:
+    """Readings are keyed by (sensor, time) on PostgreSQL: no id sequence a fish farm exhausts."""
     engine = open_engine(postgres_url)
-    with engine.begin() as conn:
-        conn.execute(text("SELECT setval('readings_id_seq', 3000000000)"))
     now = datetime.now(UTC)
     reading = NewReading("farm", "temperature", 25.0, now, now, "aquarium/farm/temperature")
     assert BatchStore(engine).write([reading], []).stored == 1
     with engine.connect() as conn:
-        stored = conn.execute(text("SELECT max(id) FROM readings")).scalar_one()
-        column_type = conn.execute(
-            text(
-                "SELECT data_type FROM information_schema.columns "
-                "WHERE table_name = 'readings' AND column_name = 'id'"
+        columns = (
+            conn.execute(
+                text(
+                    "SELECT column_name FROM information_schema.columns "
+                    "WHERE table_name = 'readings' ORDER BY ordinal_position"
+                )
             )
+            .scalars()
+            .all()
+        )
+        key = (
+            conn.execute(
+                text(
+                    "SELECT a.attname FROM pg_index i JOIN pg_attribute a "
+                    "ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
+                    "WHERE i.indrelid = 'readings'::regclass AND i.indisprimary ORDER BY a.attnum"
+                )
+            )
+            .scalars()
+            .all()
+        )
+        sequences = conn.execute(
+            text("SELECT count(*) FROM pg_class WHERE relkind = 'S' AND relname LIKE 'readings%'")
         ).scalar_one()
-    assert stored == 3000000001
-    assert column_type == "bigint"
+    assert columns == ["sensor_id", "time", "value", "received_at"]
+    assert key == ["sensor_id", "time"]
+    assert sequences == 0
     engine.dispose()

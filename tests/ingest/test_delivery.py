@@ -16,7 +16,7 @@ from sqlalchemy import Engine, func, select
 from db.availability import AvailabilityChange
 from db.dead_letters import DeadLetter
 from db.readings import BatchResult, BatchStore, NewReading, count_readings
-from db.schema import readings
+from db.schema import readings, sensors
 from tests.conftest import DaemonFactory
 from tests.support import Broker, publish_all, publisher, unique, wait_until
 
@@ -163,8 +163,10 @@ def test_sigterm_flushes_and_exits_cleanly(
     start_daemon(client_id=client_id, store=BatchStore(engine))
     assert wait_until(lambda: count_readings(engine, tank) == 200, timeout=20)
     with engine.connect() as conn:
-        distinct = select(func.count(func.distinct(readings.c.value))).where(
-            readings.c.parameter == "level", readings.c.value > 5
+        distinct = (
+            select(func.count(func.distinct(readings.c.value)))
+            .join(sensors, sensors.c.id == readings.c.sensor_id)
+            .where(sensors.c.parameter == "level", readings.c.value > 5)
         )
         assert conn.execute(distinct).scalar_one() == 200
     engine.dispose()

@@ -56,9 +56,10 @@ def run_once(broker_url: str, tank: str, w1_dir: Path, config: Path | None, db_u
 
 
 def stored_by_id(engine: Engine) -> list[tuple[datetime, float]]:
-    """Every stored reading in insertion order."""
+    """Every stored reading in arrival order."""
     with engine.connect() as conn:
-        rows = conn.execute(select(readings.c.time, readings.c.value).order_by(readings.c.id))
+        arrival = (readings.c.received_at, readings.c.time)
+        rows = conn.execute(select(readings.c.time, readings.c.value).order_by(*arrival))
         return [(row.time, row.value) for row in rows]
 
 

@@ -20,6 +20,11 @@ OVERVIEW = "views/overview.py"
 st.title("Tanks at a glance")
 
 
+def _how_many(count: int, total: int) -> str:
+    """'2 of 5 tanks need', or 'The tank needs' when there is only one (a fresh install's demo)."""
+    return "The tank needs" if total == 1 else f"{count} of {total} tanks need"
+
+
 def _retire_demo(names: list[str], keep_history: bool) -> None:
     for name in names:
         try:
@@ -75,9 +80,11 @@ def grid() -> None:
     urgent = sum(1 for t in tanks if urgency(t) == ACT)
     attention = sum(1 for t in tanks if urgency(t) != FINE)
     if urgent:
-        st.error(f"**{urgent} of {len(tanks)} tanks need action now.**", icon=":material/warning:")
+        st.error(f"**{_how_many(urgent, len(tanks))} action now.**", icon=":material/warning:")
     elif attention:
-        st.warning(f"{attention} of {len(tanks)} tanks need a look.", icon=":material/schedule:")
+        st.warning(f"{_how_many(attention, len(tanks))} a look.", icon=":material/schedule:")
+    elif len(tanks) == 1:
+        st.success("The tank is fine.", icon=":material/check_circle:")
     else:
         st.success(f"All {len(tanks)} tanks are fine.", icon=":material/check_circle:")
     st.html(CARD_STYLE)

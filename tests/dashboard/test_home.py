@@ -63,6 +63,26 @@ def test_the_firing_tank_is_first_and_red(dashboard_engine: Engine) -> None:
     assert "1 of 3 tanks need action now" in str(app.error[0].value)
 
 
+def test_one_tank_is_spoken_of_as_the_tank(dashboard_engine: Engine) -> None:
+    """A single calm tank reads 'The tank is fine.', not 'All 1 tanks are fine.'."""
+    now = datetime.now(UTC)
+    add_tank(dashboard_engine, "solo", volume_l=100.0)
+    log_tests(
+        dashboard_engine,
+        "solo",
+        [KitResult(p, v) for p, v in CALM.items()],
+        at=now - timedelta(hours=2),
+    )
+    AlertEngine(
+        dashboard_engine, Evaluator(dashboard_engine), [VerdictRecorder(dashboard_engine)]
+    ).run_once(now)
+    app = open_page("home", tank=None)
+    assert not app.exception, app.exception
+    said = [str(s.value) for s in app.success] + [str(w.value) for w in app.warning]
+    assert said and said[0].startswith("The tank "), said
+    assert not any("1 tanks" in text for text in said), said
+
+
 def test_the_grid_costs_one_query_for_two_hundred_tanks(dashboard_engine: Engine) -> None:
     """tank_summaries answers for 200 tanks in one SQL statement, not one per tank."""
     now = datetime.now(UTC)

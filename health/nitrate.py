@@ -9,7 +9,7 @@ is a reagent error until a retest says otherwise, and every forecast carries the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Literal
 
 from health.chemistry import change_fraction, dilution
@@ -19,7 +19,7 @@ from health.resolution import beyond, resolution
 from health.series import LinearFit, days, fit_line
 from health.types import Sample
 from health.verdict import Cone, ForecastPoint, Reason
-from health.wording import local_date, num, on_date, when, window
+from health.wording import day_month, local_date, num, on_date, when, window
 
 __all__ = [
     "MIN_FIT_SPAN_DAYS",
@@ -333,6 +333,15 @@ def _forecast_reason(forecast: NitrateForecast, at: datetime, p: Profile) -> Rea
     assert span is not None
     earliest = max(today, local_date(span[0]))
     likely, latest = local_date(crossing), local_date(span[1])
+    reach = _reach(forecast, p)
+    if reach is not None:
+        # A line is trusted no further ahead than the span it was fitted over, and the routine
+        # always holds that far (a fresh demo's 4 results gave "between today and 14 Jul 2028,
+        # most likely 19 Apr 2027" for a tank changed every month or two). min(likely, reach)
+        # keeps a slower rise from ever bringing the date forward.
+        if likely > reach:
+            return _beyond_reach(forecast, at, p, basis, likely, reach)
+        latest = min(latest, reach)
     soon = days(crossing - at) <= p.horizon_days
     # Changed on the due day, the level is at the limit: bring that back to the target.
     fraction = change_fraction(p.nitrate_limit, p.nitrate_target, p.tap_nitrate)
@@ -346,4 +355,38 @@ def _forecast_reason(forecast: NitrateForecast, at: datetime, p: Profile) -> Rea
         change_fraction=fraction,
         due_earliest=earliest,
         due_latest=latest,
+    )
+
+
+def _reach(forecast: NitrateForecast, p: Profile) -> date | None:
+    """How far ahead the fitted line can date a change: the routine's date (the last change plus
+    the longest interval, DOMAIN "every month or two") or, when later, the last result plus the
+    span the results cover."""
+    if forecast.start is None or forecast.fit is None:
+        return None
+    routine = forecast.start + timedelta(days=p.max_change_interval_days)
+    fitted_to = forecast.fit.origin + timedelta(days=2 * forecast.fit.span_days)
+    return local_date(max(routine, fitted_to))
+
+
+def _beyond_reach(
+    forecast: NitrateForecast, at: datetime, p: Profile, basis: str, likely: date, reach: date
+) -> Reason:
+    """Due at the forecast's reach, when the likely crossing lies beyond what the results tell."""
+    assert forecast.fit is not None and forecast.level_now is not None
+    today = local_date(at)
+    due = max(today, reach)
+    moment = datetime.combine(due, time(12), tzinfo=at.tzinfo)
+    expected = max(forecast.level_now, forecast.fit.at(moment))
+    fraction = change_fraction(expected, p.nitrate_target, p.tap_nitrate)
+    return Reason(
+        "nitrate_forecast",
+        f"Nitrate is rising {num(forecast.fit.slope)} mg/L a day (about "
+        f"{num(forecast.level_now)} mg/L now, {basis}): at that pace it reaches the "
+        f"{num(p.nitrate_limit)} mg/L limit around {day_month(likely, today)}, further ahead "
+        f"than {forecast.fit.n} results over {forecast.fit.span_days:.0f} days can tell. Change "
+        f"by {day_month(due, today)} and keep testing weekly: more results move this date.",
+        "soon" if days(moment - at) <= p.horizon_days else "info",
+        due=due,
+        change_fraction=fraction or None,
     )

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from health import MaintenanceEvent, Sample, SensorStatus, TankHistory
 from health.types import MaintenanceKind
+from health.verdict import Verdict
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 VOLUME_L = 96.0  # the reference tank at 40 cm of water: 24 L per 10 cm (DOMAIN.md)
@@ -58,3 +59,10 @@ def history(
         sensors=sensors or [],
         created_at=created_at,
     )
+
+
+def reason(v: Verdict, code: str) -> str:
+    """The message of the verdict's reason ``code`` (fails when absent)."""
+    found = [r.message for r in v.reasons if r.code == code]
+    assert found, f"{code} not in {v.codes()}"
+    return found[0]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, Float, select, type_coerce
+from sqlalchemy import Connection, Engine, Float, select, type_coerce
 
 from db.maintenance import list_events
 from db.manual import list_tests
@@ -30,39 +30,23 @@ LOOKBACK = timedelta(days=120)
 
 
 def load_tank_history(
-    engine: Engine, tank: str, at: datetime | None = None, lookback: timedelta = LOOKBACK
+    engine: Engine,
+    tank: str,
+    at: datetime | None = None,
+    lookback: timedelta = LOOKBACK,
+    raw_window: timedelta = RAW_WINDOW,
 ) -> TankHistory:
-    """Samples, maintenance and sensor status of TANK up to AT (now by default)."""
+    """Samples, maintenance and sensor status of TANK up to AT (now by default).
+
+    RAW_WINDOW is how far back readings come as they are; before it, hourly means. A window as
+    long as LOOKBACK reads every raw reading (the tests compare the two).
+    """
     at = at or datetime.now(UTC)
     found = get_tank(engine, tank)
     since = at - lookback
-    cut = at - RAW_WINDOW
+    cut = at - max(timedelta(0), min(raw_window, lookback))
     samples: dict[str, list[Sample]] = {}
     refresh_rollups(engine)
-    seconds = type_coerce(readings.c.time, Float)
-    hourly = (
-        select(
-            reading_hours.c.parameter,
-            reading_hours.c.sensor_id,
-            reading_hours.c.hour,
-            reading_hours.c.total,
-            reading_hours.c.n,
-        )
-        .where(
-            reading_hours.c.tank_id == found.id,
-            reading_hours.c.hour >= int(to_epoch(since)) // HOUR_S,
-            reading_hours.c.hour < int(to_epoch(cut)) // HOUR_S,
-        )
-        .order_by(reading_hours.c.parameter, reading_hours.c.hour)
-    )
-    first_raw = (int(to_epoch(cut)) // HOUR_S) * HOUR_S  # where the hourly part stops
-    raw = (
-        select(sensors.c.parameter, readings.c.sensor_id, seconds, readings.c.value)
-        .join(sensors, sensors.c.id == readings.c.sensor_id)
-        # Each of the tank's sensors seeks its last two days in the (sensor, time) key.
-        .where(sensors.c.tank_id == found.id, seconds >= first_raw, seconds <= to_epoch(at))
-        .order_by(sensors.c.parameter, readings.c.sensor_id, readings.c.time)
-    )
     status = select(
         sensors.c.id,
         sensors.c.parameter,
@@ -74,19 +58,16 @@ def load_tank_history(
         sensors.c.field,
         sensors.c.is_primary,
     ).where(sensors.c.tank_id == found.id)
-    per_sensor: dict[str, dict[int, list[Sample]]] = {}
+    # Each sensor's samples, oldest first; the sensors in id order (the order they first sent).
+    per_sensor: dict[int, list[Sample]] = {}
+    parameter_of: dict[int, str] = {}
+    statuses: dict[str, SensorStatus] = {}
+    names: dict[int, str] = {}
+    primaries: set[int] = set()
     with engine.connect() as conn:
-        for parameter, sensor_id, hour, total, n in conn.execute(hourly):
-            moment = datetime.fromtimestamp((hour + 0.5) * HOUR_S, UTC)
-            sample = Sample(moment, total / n, "sensor")
-            per_sensor.setdefault(parameter, {}).setdefault(sensor_id, []).append(sample)
-        for parameter, sensor_id, moment, value in conn.execute(raw):
-            sample = Sample(datetime.fromtimestamp(moment, UTC), value, "sensor")
-            per_sensor.setdefault(parameter, {}).setdefault(sensor_id, []).append(sample)
-        statuses: dict[str, SensorStatus] = {}
-        names: dict[int, str] = {}
-        primaries: set[int] = set()
-        for row in conn.execute(status):
+        for row in conn.execute(status.order_by(sensors.c.id)):
+            parameter_of[row.id] = row.parameter
+            per_sensor[row.id] = []
             names[row.id] = sensor_name(row.label, row.topic, row.field)
             if row.is_primary:
                 primaries.add(row.id)
@@ -98,8 +79,26 @@ def load_tank_history(
                 statuses[row.parameter] = SensorStatus(
                     row.parameter, row.last_seen, row.expected_interval_s, row.online
                 )
+        if per_sensor:
+            _read_samples(conn, found.id, parameter_of, per_sensor, since, cut, at)
     by_sensor: dict[str, dict[str, list[Sample]]] = {}
-    for parameter, found_sensors in per_sensor.items():
+    by_parameter: dict[str, dict[int, list[Sample]]] = {}
+    # The order the checks meet parameters and sensors in (it orders reasons of equal severity):
+    # the parameters with hourly means first, then those with raw readings only, each by name;
+    # a parameter's sensors by their first sample.
+    cut_time = datetime.fromtimestamp(_first_raw(cut), UTC)
+    order = sorted(
+        (sid for sid, values in per_sensor.items() if values),
+        key=lambda sid: (
+            per_sensor[sid][0].time >= cut_time,
+            parameter_of[sid],
+            per_sensor[sid][0].time,
+            sid,
+        ),
+    )
+    for sensor_id in order:
+        by_parameter.setdefault(parameter_of[sensor_id], {})[sensor_id] = per_sensor[sensor_id]
+    for parameter, found_sensors in by_parameter.items():
         if len(found_sensors) == 1:
             samples[parameter] = next(iter(found_sensors.values()))
             continue
@@ -125,3 +124,61 @@ def load_tank_history(
         added_at=found.created_at,
         by_sensor=by_sensor,
     )
+
+
+def _read_samples(
+    conn: Connection,
+    tank_id: int,
+    parameter_of: dict[int, str],
+    per_sensor: dict[int, list[Sample]],
+    since: datetime,
+    cut: datetime,
+    at: datetime,
+) -> None:
+    """Append each sensor's hourly means from SINCE to CUT's hour, then its raw readings to AT.
+
+    Readings are reached by sensor id and time only (the (sensor_id, time) key), never by a
+    tank or parameter column of their own.
+    """
+    first_raw = _first_raw(cut)
+    hourly = (
+        select(
+            reading_hours.c.sensor_id,
+            reading_hours.c.hour,
+            reading_hours.c.total,
+            reading_hours.c.n,
+        )
+        .where(
+            reading_hours.c.tank_id == tank_id,
+            # Naming the parameters lets the primary key (tank, parameter, hour) seek to each
+            # parameter's window instead of walking the tank's whole year of hours.
+            reading_hours.c.parameter.in_(sorted(set(parameter_of.values()))),
+            reading_hours.c.hour >= int(to_epoch(since)) // HOUR_S,
+            reading_hours.c.hour < first_raw // HOUR_S,
+        )
+        .order_by(reading_hours.c.sensor_id, reading_hours.c.hour)
+    )
+    seconds = type_coerce(readings.c.time, Float)
+    raw = (
+        select(readings.c.sensor_id, seconds, readings.c.value)
+        .where(
+            readings.c.sensor_id.in_(list(per_sensor)),
+            seconds >= first_raw,
+            seconds <= to_epoch(at),
+        )
+        .order_by(readings.c.sensor_id, readings.c.time)
+    )
+    # A year's window is tens of thousands of samples: the loops below are the hot path, so the
+    # names they call are bound locally. The times are made in UTC, which Sample takes as is.
+    make, moment_of = Sample, datetime.fromtimestamp
+    for sensor_id, hour, total, n in conn.execute(hourly):
+        values = per_sensor.get(sensor_id)
+        if values is not None:
+            values.append(make(moment_of((hour + 0.5) * HOUR_S, UTC), total / n, "sensor"))
+    for sensor_id, moment, value in conn.execute(raw):
+        per_sensor[sensor_id].append(make(moment_of(moment, UTC), value, "sensor"))
+
+
+def _first_raw(cut: datetime) -> int:
+    """Where the hourly part stops and raw readings take over: the start of CUT's hour."""
+    return (int(to_epoch(cut)) // HOUR_S) * HOUR_S

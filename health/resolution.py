@@ -69,10 +69,11 @@ def combine_moments(
     combined: list[Sample] = []
     disagreements: list[Disagreement] = []
     for (moment, source), group in groupby(samples, key=lambda s: (s.time, s.source)):
-        values = tuple(sorted(s.value for s in group))
-        if len(values) == 1:
-            combined.append(Sample(moment, values[0], source))
+        alike = list(group)
+        if len(alike) == 1:
+            combined.append(alike[0])  # already one value for its moment: keep the sample itself
             continue
+        values = tuple(sorted(s.value for s in alike))
         # fsum rounds once, so the mean does not depend on the order the results came in.
         mean = math.fsum(values) / len(values)
         combined.append(Sample(moment, mean, source))

@@ -7,6 +7,7 @@ drop its readings and say so with a `sensor_fault` reason; manual tests still co
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import statistics
 from collections.abc import Sequence
@@ -255,7 +256,10 @@ def _jumps(parameter: str, good: list[Sample], at: datetime) -> list[SensorIssue
     if per_minute is None:
         return []
     found: tuple[Sample, Sample] | None = None
-    for a, b in itertools.pairwise(good):
+    # Only pairs ending within SUSPECT_FOR count; GOOD is in time order, so start at the first
+    # such end (a year of samples would otherwise be walked to look at the last day).
+    first = bisect.bisect_right(good, at - SUSPECT_FOR, key=lambda s: s.time)
+    for a, b in itertools.pairwise(good[max(0, first - 1) :]):
         if b.time <= at - SUSPECT_FOR:
             continue
         minutes = max((b.time - a.time).total_seconds() / 60.0, 1.0)

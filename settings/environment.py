@@ -6,9 +6,14 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sensors.mqtt_settings import MqttSettings, parse_mqtt_url
-from settings.config import AppConfig, load_config
+
+if TYPE_CHECKING:
+    # settings.config imports pydantic (about 0.15 s): a command that needs only the database
+    # (`aquarium advise` without a config file) reads database_url() and never pays for it.
+    from settings.config import AppConfig
 
 DEFAULT_MQTT_URL = "mqtt://127.0.0.1:1883"
 
@@ -16,6 +21,8 @@ __all__ = [
     "DEFAULT_MQTT_URL",
     "MqttSettings",
     "Settings",
+    "config_path",
+    "database_url",
     "default_db_path",
     "load_settings",
     "parse_mqtt_url",
@@ -39,16 +46,27 @@ class Settings:
     mqtt_configured: bool  # AQUARIUM_MQTT_URL was set explicitly (aquarium up then never embeds)
 
 
+def database_url(env: Mapping[str, str]) -> str:
+    """AQUARIUM_DB_URL, else the SQLite file in the well-known place."""
+    return env.get("AQUARIUM_DB_URL") or f"sqlite:///{default_db_path(env)}"
+
+
+def config_path(env: Mapping[str, str]) -> Path | None:
+    """The config file AQUARIUM_CONFIG names, or None."""
+    return Path(env["AQUARIUM_CONFIG"]).expanduser() if env.get("AQUARIUM_CONFIG") else None
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read the environment (os.environ by default) and the config file it names."""
+    from settings.config import load_config
+
     env = os.environ if env is None else env
-    db_url = env.get("AQUARIUM_DB_URL") or f"sqlite:///{default_db_path(env)}"
     mqtt_url = env.get("AQUARIUM_MQTT_URL") or DEFAULT_MQTT_URL
-    config_path = Path(env["AQUARIUM_CONFIG"]).expanduser() if env.get("AQUARIUM_CONFIG") else None
+    path = config_path(env)
     return Settings(
-        db_url=db_url,
+        db_url=database_url(env),
         mqtt=parse_mqtt_url(mqtt_url),
-        config_path=config_path,
-        config=load_config(config_path),
+        config_path=path,
+        config=load_config(path),
         mqtt_configured=bool(env.get("AQUARIUM_MQTT_URL")),
     )

@@ -171,11 +171,11 @@ def _read_samples(
     # A year's window is tens of thousands of samples: the loops below are the hot path, so the
     # names they call are bound locally. The times are made in UTC, which Sample takes as is.
     make, moment_of = Sample, datetime.fromtimestamp
-    for sensor_id, hour, total, n in conn.execute(hourly):
+    for sensor_id, hour, total, n in conn.execute(hourly).all():
         values = per_sensor.get(sensor_id)
         if values is not None:
             values.append(make(moment_of((hour + 0.5) * HOUR_S, UTC), total / n, "sensor"))
-    for sensor_id, moment, value in conn.execute(raw):
+    for sensor_id, moment, value in conn.execute(raw).all():
         per_sensor[sensor_id].append(make(moment_of(moment, UTC), value, "sensor"))
 
 

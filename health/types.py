@@ -74,7 +74,9 @@ class Sample:
     source: SampleSource = "sensor"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "time", as_utc(self.time, "Sample.time"))
+        # A year's history builds tens of thousands of samples, nearly all with UTC times already.
+        if self.time.tzinfo is not UTC:
+            object.__setattr__(self, "time", as_utc(self.time, "Sample.time"))
         if not math.isfinite(self.value):
             raise ValueError(f"Sample.value must be a finite number, got {self.value!r}")
         if self.source not in ("sensor", "manual"):

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
 from sqlalchemy import Engine
 
 from alerts.notice import Evaluation, Notice, notify_type, summary
 from alerts.rules import Context, Rule, default_rules
-from db.alert_state import RuleUpdate, load_rule_states, save_rule_states
+from db.alert_state import RuleUpdate, TankSave, load_rule_states, save_many_rule_states
 from db.outbox import OutboxEntry
 from db.tank_history import load_tank_history
 from health.advisor import advise
@@ -34,6 +35,14 @@ _OPEN = (AlertState.PENDING, AlertState.FIRING)
 def builtin_profile(_tank: str, profile: str) -> Profile:
     """The built-in profile, without per-tank overrides (the config's are wired in aquarium/)."""
     return get_profile(profile)
+
+
+@dataclass(frozen=True)
+class Judged:
+    """One tank evaluated, with what its evaluation must store before anything is delivered."""
+
+    evaluation: Evaluation
+    save: TankSave
 
 
 class Evaluator:
@@ -59,6 +68,16 @@ class Evaluator:
 
     def evaluate(self, tank: str, at: datetime) -> Evaluation:
         """Evaluate TANK at AT from the data stored up to AT, and persist the rules' states."""
+        judged = self.judge(tank, at)
+        self.save([judged])
+        return judged.evaluation
+
+    def save(self, judged: Sequence[Judged]) -> None:
+        """Store the states and queue the messages of JUDGED tanks, all in one transaction."""
+        save_many_rule_states(self.engine, [j.save for j in judged])
+
+    def judge(self, tank: str, at: datetime) -> Judged:
+        """Evaluate TANK at AT from the data stored up to AT; nothing is stored until save()."""
         at = as_utc(at, "at")
         history = load_tank_history(self.engine, tank, at).until(at)
         profile = self.profiles(tank, history.profile)
@@ -90,8 +109,10 @@ class Evaluator:
                 log.log(level, "tank %s: %s %s: %s", tank, rule.name, t.kind, condition.message)
                 if t.notify:
                     notices.append(Notice.of(tank, t, condition.message))
-        save_rule_states(self.engine, tank, updates, self._outbox(tank, notices))
-        return Evaluation(tank, verdict, notices)
+        return Judged(
+            Evaluation(tank, verdict, notices),
+            TankSave(tank, tuple(updates), tuple(self._outbox(tank, notices))),
+        )
 
     def _outbox(self, tank: str, notices: list[Notice]) -> list[OutboxEntry]:
         """One message per URL carrying every notice of this evaluation (alerts/notice.summary)."""

@@ -52,14 +52,41 @@ def save_rule_states(
     One transaction: an alert recorded as notified always has its message queued, and a queued
     message always belongs to a recorded alert, whenever the process is killed.
     """
-    if not updates and not outbox:
+    save_many_rule_states(engine, [TankSave(tank, tuple(updates), tuple(outbox))])
+
+
+@dataclass(frozen=True)
+class TankSave:
+    """One tank's rule updates and the messages they queue, to store together."""
+
+    tank: str
+    updates: tuple[RuleUpdate, ...]
+    outbox: tuple[OutboxEntry, ...] = ()
+
+
+def save_many_rule_states(engine: Engine, saves: Sequence[TankSave]) -> None:
+    """Store several tanks' updates and queue their messages in one transaction.
+
+    An alert round changes many tanks at once (every tank goes pending when their sensors fall
+    silent together); one commit per tank made the commits, each a disk flush, half the round.
+    The guarantee of save_rule_states holds for each tank, as all commit or none do.
+    """
+    saves = [s for s in saves if s.updates or s.outbox]
+    if not saves:
         return
-    tank_id = get_tank(engine, tank).id
     with engine.connect().execution_options(sqlite_write=True) as conn, conn.begin():
-        newest = {row.rule: row for row in _newest(conn, tank_id)}
-        for change in updates:
-            _save(conn, tank_id, newest.get(change.rule), change)
-        add_notifications(conn, outbox)
+        names = sorted({s.tank for s in saves})
+        ids = dict(
+            conn.execute(select(tanks.c.name, tanks.c.id).where(tanks.c.name.in_(names))).all()
+        )
+        for save in saves:
+            if save.tank not in ids:
+                get_tank(engine, save.tank)  # raises NotFound, naming a near miss
+            tank_id = ids[save.tank]
+            newest = {row.rule: row for row in _newest(conn, tank_id)}
+            for change in save.updates:
+                _save(conn, tank_id, newest.get(change.rule), change)
+            add_notifications(conn, save.outbox)
 
 
 def data_marker(engine: Engine) -> tuple[float, int, int]:

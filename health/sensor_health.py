@@ -84,6 +84,8 @@ def overdue(silent_s: float, interval_s: float) -> bool:
 def clean(parameter: str, samples: Sequence[Sample]) -> list[Sample]:
     """The samples without sensor fault values (a keeper's manual entry is never dropped)."""
     bad = FAULT_VALUES.get(parameter, ())
+    if not bad:
+        return list(samples)
     return [s for s in samples if not (s.source == "sensor" and s.value in bad)]
 
 
@@ -262,6 +264,8 @@ def _jumps(parameter: str, good: list[Sample], at: datetime) -> list[SensorIssue
     for a, b in itertools.pairwise(good[max(0, first - 1) :]):
         if b.time <= at - SUSPECT_FOR:
             continue
+        if abs(b.value - a.value) <= per_minute:
+            continue  # within a minute's allowance, the least any gap allows: no jump
         minutes = max((b.time - a.time).total_seconds() / 60.0, 1.0)
         if abs(b.value - a.value) > per_minute * minutes:
             found = (a, b)

@@ -178,6 +178,10 @@ class TankHistory:
     def until(self, at: datetime) -> TankHistory:
         """The history as it was known at ``at``: nothing later leaks into a verdict."""
         at = as_utc(at, "at")
+        if self._nothing_after(at):
+            # Already cut (the alert engine, the advisor and its sensor checks each cut the same
+            # history again): the copy would be equal to it, so it is the history itself.
+            return self
         samples = {name: _up_to(values, at) for name, values in self.samples.items()}
         sensors = []
         for status in self.sensors:
@@ -197,6 +201,20 @@ class TankHistory:
                 name: {who: _up_to(values, at) for who, values in per.items()}
                 for name, per in self.by_sensor.items()
             },
+        )
+
+    def _nothing_after(self, at: datetime) -> bool:
+        """True when nothing in the history is later than AT (the lists are in time order)."""
+        return (
+            all(not values or values[-1].time <= at for values in self.samples.values())
+            and (not self.maintenance or self.maintenance[-1].time <= at)
+            and all(s.last_seen is None or s.last_seen <= at for s in self.sensors)
+            and (self.created_at is None or self.created_at <= at)
+            and all(
+                not values or values[-1].time <= at
+                for per in self.by_sensor.values()
+                for values in per.values()
+            )
         )
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Engine
 
 from alerts.engine import AlertEngine
-from alerts.evaluator import Evaluator
+from alerts.evaluator import Evaluator, Judged
 from db.alerts_queries import list_alerts
 from db.tanks import add_tank
 from tests.alerts.conftest import log_kit, minutes
@@ -49,3 +50,34 @@ def test_a_broken_tank_is_logged_once_and_does_not_stop_the_others(
     assert "nitrite_high" in [n.rule for n in first[0].notices]
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 1 and broken in errors[0].getMessage()
+
+
+class _SaveFailsFor(Evaluator):
+    """Injects the fault: storing DOOMED's rule states fails, as a refused write would."""
+
+    def __init__(self, engine: Engine, doomed: str) -> None:
+        super().__init__(engine)
+        self.doomed = doomed
+
+    def save(self, judged: Sequence[Judged]) -> None:
+        if any(j.evaluation.tank == self.doomed for j in judged):
+            raise RuntimeError(f"cannot store the alerts of {self.doomed}")
+        super().save(judged)
+
+
+def test_a_tank_whose_states_cannot_be_stored_fails_alone(
+    engine: Engine, tank: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """When a round's shared save fails, each tank is stored alone: only the failing one is lost."""
+    doomed = unique("doomed")
+    add_tank(engine, doomed, volume_l=100, at=minutes(-100 * 24 * 60))
+    for name in (tank, doomed):
+        log_kit(engine, name, minutes(0), nitrite=0.8)
+    caplog.set_level(logging.INFO, logger="alerts")
+    done = AlertEngine(engine, _SaveFailsFor(engine, doomed)).run_once(minutes(1))
+    assert [e.tank for e in done] == [tank]  # only what was stored is delivered
+    firing = {(a.tank, a.rule) for a in list_alerts(engine, states=("firing",))}
+    assert (tank, "nitrite_high") in firing
+    assert not any(name == doomed for name, _rule in firing)
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1 and doomed in errors[0].getMessage()

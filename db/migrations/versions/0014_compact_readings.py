@@ -56,7 +56,11 @@ def _merge_unrolled(bind: sa.engine.Connection) -> None:
 
 
 def _pruned_horizon(bind: sa.engine.Connection) -> int:
-    """1 + the newest hour whose rollup counts more readings than are left raw (0: none)."""
+    """1 + the newest hour whose rollup counts more readings than are left raw (0: none).
+
+    Only more: a rollup counting fewer than the raw rows missed some (SQLite gave a fold's
+    deleted top ids to new readings, under the watermark), and that hour's raw rows are whole.
+    """
     hour = _hour(bind, "time")
     newest = bind.execute(
         sa.text(
@@ -64,10 +68,23 @@ def _pruned_horizon(bind: sa.engine.Connection) -> int:
             f"(SELECT sensor_id, {hour} AS hour, count(*) AS n FROM readings "
             f"GROUP BY sensor_id, {hour}) r "
             "ON r.sensor_id = h.sensor_id AND r.hour = h.hour "
-            "WHERE r.n IS NULL OR r.n <> h.n"
+            "WHERE r.n IS NULL OR r.n < h.n"
         )
     ).scalar()
     return int(newest) + 1 if newest is not None else 0
+
+
+def _mark_short_hours(bind: sa.engine.Connection) -> None:
+    """Mark the kept hours whose rollup does not count all their raw rows, for a recompute."""
+    hour = _hour(bind, "time")
+    op.execute(
+        "INSERT INTO rollup_pending (sensor_id, hour) SELECT r.sensor_id, r.hour FROM "
+        f"(SELECT sensor_id, {hour} AS hour, count(*) AS n FROM readings "
+        f"GROUP BY sensor_id, {hour}) r "
+        "JOIN sensors s ON s.id = r.sensor_id "
+        "LEFT JOIN reading_hours h ON h.sensor_id = r.sensor_id AND h.hour = r.hour "
+        "WHERE h.n IS NULL OR h.n <> r.n"
+    )
 
 
 def upgrade() -> None:
@@ -112,6 +129,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("sensor_id", "hour", name=op.f("pk_rollup_pending")),
         sqlite_with_rowid=False,
     )
+    _mark_short_hours(bind)
     if horizon:
         op.execute(f"DELETE FROM shared_settings WHERE name = '{_HORIZON}'")
         op.execute(f"INSERT INTO shared_settings (name, value) VALUES ('{_HORIZON}', '{horizon}')")

@@ -161,6 +161,10 @@ def trend_figure(
     if span is None:
         span = _data_span(series, tests)
     shown_span = span
+    # Limit lines, safe bands and far-limit notes go into the layout in one update at the end:
+    # plotly's add_hline and add_annotation re-validate everything added before them.
+    shapes: list[dict[str, object]] = []
+    notes: list[dict[str, object]] = []
     for row, name in enumerate(names, start=1):
         values = _draw_series(figure, series[name], row, zone)
         values += _draw_tests(figure, [t for t in tests if t.parameter == name], row, zone)
@@ -174,22 +178,47 @@ def trend_figure(
             continue
         shown = _with_limits(name, values, shown, limits_to_act)
         figure.update_yaxes(range=list(shown), row=row, col=1)
+        suffix = "" if row == 1 else str(row)
         for edge in limits_to_act:
             if edge is None:
                 continue
             if shown[0] < edge < shown[1]:
-                figure.add_hline(
-                    y=edge, row=row, col=1, line_color=ACT, line_dash="dot", line_width=1
+                shapes.append(
+                    {
+                        "type": "line",
+                        "x0": 0,
+                        "x1": 1,
+                        "xref": f"x{suffix} domain",
+                        "y0": edge,
+                        "y1": edge,
+                        "yref": f"y{suffix}",
+                        "line": {"color": ACT, "dash": "dot", "width": 1},
+                    }
                 )
             else:
-                _name_far_limit(figure, row, edge, shown, name)
+                notes.append(_far_limit_note(row, edge, shown, name))
         limits = clipped_band(band, shown) if band is not None else None
         if limits is not None:
             low, high = limits
-            figure.add_hrect(
-                y0=low, y1=high, row=row, col=1, fillcolor=SAFE, line_width=0, layer="below"
+            shapes.append(
+                {
+                    "type": "rect",
+                    "x0": 0,
+                    "x1": 1,
+                    "xref": f"x{suffix} domain",
+                    "y0": low,
+                    "y1": high,
+                    "yref": f"y{suffix}",
+                    "fillcolor": SAFE,
+                    "line": {"width": 0},
+                    "layer": "below",
+                }
             )
-    lanes = draw_events(figure, events, span, zone) if span is not None else 0
+    figure.update_layout(
+        shapes=[*figure.layout.shapes, *shapes],
+        annotations=[*figure.layout.annotations, *notes],
+    )
+    lanes = draw_events(figure, events, span, zone, len(names)) if span is not None else 0
     figure.update_layout(
         height=TOP_PX + lanes * LANE_PX + area + BOTTOM_PX,
         margin={"l": 10, "r": 10, "t": TOP_PX + lanes * LANE_PX, "b": BOTTOM_PX},
@@ -244,25 +273,25 @@ def _with_limits(
     return bottom, top
 
 
-def _name_far_limit(
-    figure: go.Figure, row: int, edge: float, shown: tuple[float, float], parameter: str
-) -> None:
+def _far_limit_note(
+    row: int, edge: float, shown: tuple[float, float], parameter: str
+) -> dict[str, object]:
     """A limit too far to draw to scale: its value at the row's top or bottom edge."""
     above = edge >= shown[1]
     axis = "y" if row == 1 else f"y{row}"
-    figure.add_annotation(
-        text=f"act {'above' if above else 'below'} {num(edge)} {unit(parameter)} "
+    return {
+        "text": f"act {'above' if above else 'below'} {num(edge)} {unit(parameter)} "
         f"{'↑' if above else '↓'}".replace("  ", " "),
-        xref="paper",
-        x=1.0,
-        xanchor="right",
-        yref=axis,
-        y=shown[1] if above else shown[0],
-        yanchor="top" if above else "bottom",
-        showarrow=False,
-        font={"size": 10, "color": ACT},
-        name="far-limit",
-    )
+        "xref": "paper",
+        "x": 1.0,
+        "xanchor": "right",
+        "yref": axis,
+        "y": shown[1] if above else shown[0],
+        "yanchor": "top" if above else "bottom",
+        "showarrow": False,
+        "font": {"size": 10, "color": ACT},
+        "name": "far-limit",
+    }
 
 
 def _cone_end(cone: Cone, span: tuple[datetime, datetime]) -> datetime:

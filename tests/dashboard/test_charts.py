@@ -131,3 +131,27 @@ def test_the_nitrate_forecast_is_a_cone_to_the_limit() -> None:
     assert figure.layout.yaxis.range[1] >= 40.0
     shown_until = datetime.fromisoformat(figure.layout.xaxis.range[1])
     assert shown_until > END.replace(tzinfo=None), "the axis runs past now into the forecast"
+
+
+def test_a_year_of_water_changes_draws_each_through_every_row_with_its_limits() -> None:
+    """26 water changes over three rows: one line per event and row, on that row's axes, beside
+    the limit line and the safe band of the row they belong to."""
+    span = (END - timedelta(days=365), END)
+    events = [_event("water-change", END - timedelta(days=14 * i + 1), 30) for i in range(26)]
+    figure = trend_figure(
+        {p: _series(p, [7.0, 7.1, 7.2]) for p in ("ph", "temperature", "conductivity")},
+        [],
+        events,
+        {"temperature": (7.05, 7.3)},
+        act={"temperature": (None, 7.15)},
+        span=span,
+    )
+    lines = [s for s in figure.layout.shapes if s.type == "line" and s.x0 == s.x1]
+    assert len(lines) == 26 * 3
+    by_row = {(s.xref, s.yref) for s in lines}
+    assert by_row == {("x", "y domain"), ("x2", "y2 domain"), ("x3", "y3 domain")}
+    limit = [s for s in figure.layout.shapes if s.type == "line" and s.y0 == s.y1]
+    assert [(s.xref, s.yref, s.y0) for s in limit] == [("x2 domain", "y2", 7.15)]
+    assert [s.yref for s in figure.layout.shapes if s.type == "rect"] == ["y2"]
+    labels = [a for a in figure.layout.annotations if a.name == "event-label"]
+    assert labels and all(a.text == "water change 30 %" for a in labels)

@@ -425,8 +425,9 @@ def export(
     """Every sensor reading and test result to stdout (time,tank,parameter,value,unit,source,
     note); times in UTC, or with --local in your zone with its offset."""
     from aquarium.wiring import engine_for
-    from db.csv_io import write_csv_epochs, write_json
-    from db.export import export_epochs, export_rows
+    from db.csv_io import write_json
+    from db.export import export_rows
+    from db.export_csv import write_export_csv
     from sensors.keeper_input import parse_when
 
     engine = engine_for(settings(ctx))
@@ -438,8 +439,8 @@ def export(
     if fmt == "csv":
         from dashboard.formatting import server_zone
 
-        rows = export_epochs(engine, tank=tank, since=start, until=end)
-        write_csv_epochs(rows, sys.stdout, server_zone() if local else None)
+        zone = server_zone() if local else None
+        write_export_csv(engine, sys.stdout, tank=tank, since=start, until=end, zone=zone)
     else:
         write_json(export_rows(engine, tank=tank, since=start, until=end), sys.stdout)
 

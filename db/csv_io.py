@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
-from typing import TextIO
+from typing import Any, TextIO
 
 from sqlalchemy import Engine
 
@@ -72,40 +72,61 @@ def write_csv_epochs(rows: Iterable[ExportTuple], out: TextIO, zone: tzinfo | No
 
     Times are UTC ('...Z'), or with ZONE the wall-clock time there with its offset
     ('2026-11-24T19:30:00+01:00': still one exact moment, which the import reads back).
-    The per-row work is kept to the time and the value: the other cells repeat, so each
-    (tank, parameter, source) is neutralised and given its unit once.
     """
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
-    cells: dict[tuple[str, str, str], tuple[str, str, str, str]] = {}
-    days: dict[int, str] = {}
-    count = 0
-    for moment, tank, parameter, value, source, note in rows:
+    return CsvRows(writer, zone).write(rows)
+
+
+class CsvRows:
+    """Writes export rows through WRITER, row by row, caching what repeats.
+
+    The per-row work is kept to the time and the value: the other cells repeat, so each
+    (tank, parameter, source) is neutralised and given its unit once, and each day's date is
+    formatted once.
+    """
+
+    def __init__(self, writer: Any, zone: tzinfo | None = None) -> None:
+        self.writer = writer
+        self.zone = zone
+        self.cells: dict[tuple[str, str, str], tuple[str, str, str, str]] = {}
+        self.days: dict[int, str] = {}
+
+    def fixed(self, tank: str, parameter: str, source: str) -> tuple[str, str, str, str]:
+        """The tank, parameter, unit and source cells, made safe for a spreadsheet."""
         key = (tank, parameter, source)
-        fixed = cells.get(key)
-        if fixed is None:
+        found = self.cells.get(key)
+        if found is None:
             known = PARAMETERS.get(parameter)
             unit = known.unit if known else ""
-            fixed = (neutralise(tank), neutralise(parameter), neutralise(unit), neutralise(source))
-            cells[key] = fixed
-        when = (
-            iso_from_epoch(moment, days)
-            if zone is None
-            else datetime.fromtimestamp(moment, zone).isoformat(timespec="seconds")
-        )
-        writer.writerow(
-            (
-                when,
-                fixed[0],
-                fixed[1],
-                f"{value:.6g}",  # unit maths leaves 1e-15 noise
-                fixed[2],
-                fixed[3],
-                neutralise(note) if note else "",
+            found = (neutralise(tank), neutralise(parameter), neutralise(unit), neutralise(source))
+            self.cells[key] = found
+        return found
+
+    def write(self, rows: Iterable[ExportTuple]) -> int:
+        """Write ROWS; returns how many."""
+        count = 0
+        writerow, zone, days = self.writer.writerow, self.zone, self.days
+        for moment, tank, parameter, value, source, note in rows:
+            fixed = self.fixed(tank, parameter, source)
+            when = (
+                iso_from_epoch(moment, days)
+                if zone is None
+                else datetime.fromtimestamp(moment, zone).isoformat(timespec="seconds")
             )
-        )
-        count += 1
-    return count
+            writerow(
+                (
+                    when,
+                    fixed[0],
+                    fixed[1],
+                    f"{value:.6g}",  # unit maths leaves 1e-15 noise
+                    fixed[2],
+                    fixed[3],
+                    neutralise(note) if note else "",
+                )
+            )
+            count += 1
+        return count
 
 
 def iso_from_epoch(moment: float, days: dict[int, str]) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import NamedTuple
 
-from sqlalchemy import Engine, Float, literal, select, type_coerce, union_all
+from sqlalchemy import CompoundSelect, Engine, Float, literal, select, type_coerce, union_all
 
 from db.schema import manual_tests, readings, sensors, tanks
 
@@ -41,21 +41,44 @@ def export_epochs(
     Plain tuples with the stored epoch seconds: turning each of millions of times into a
     datetime only to format it again cost a third of an export.
     """
-    parts = []
-    for table, source in ((readings, "sensor"), (manual_tests, "manual")):
-        # A reading's tank and parameter are its sensor's; a test result carries its own.
-        owner = sensors if table is readings else manual_tests
-        part = select(
-            type_coerce(table.c.time, Float).label("time"),
+    query = export_query(tank=tank, since=since, until=until)
+    with engine.connect().execution_options(stream_results=True, yield_per=CHUNK) as conn:
+        for chunk in conn.execute(query).partitions():
+            yield from chunk
+
+
+def export_query(
+    *,
+    tank: str | None = None,
+    since: datetime | float | None = None,
+    until: datetime | float | None = None,
+) -> CompoundSelect:
+    """export_epochs()'s query; SINCE and UNTIL (inclusive) as datetimes or stored epochs."""
+    # Readings reach their tank and parameter through their sensor (a reading row carries
+    # neither once readings are keyed by sensor and time).
+    sensed = (
+        select(
+            type_coerce(readings.c.time, Float).label("time"),
             tanks.c.name.label("tank"),
-            owner.c.parameter.label("parameter"),
-            table.c.value.label("value"),
-            literal(source).label("source"),
-            (manual_tests.c.note if table is manual_tests else literal("")).label("note"),
+            sensors.c.parameter.label("parameter"),
+            readings.c.value.label("value"),
+            literal("sensor").label("source"),
+            literal("").label("note"),
         )
-        if table is readings:
-            part = part.select_from(readings.join(sensors, sensors.c.id == readings.c.sensor_id))
-        part = part.join(tanks, tanks.c.id == owner.c.tank_id)
+        .select_from(readings)
+        .join(sensors, sensors.c.id == readings.c.sensor_id)
+        .join(tanks, tanks.c.id == sensors.c.tank_id)
+    )
+    tested = select(
+        type_coerce(manual_tests.c.time, Float).label("time"),
+        tanks.c.name.label("tank"),
+        manual_tests.c.parameter.label("parameter"),
+        manual_tests.c.value.label("value"),
+        literal("manual").label("source"),
+        manual_tests.c.note.label("note"),
+    ).join(tanks, tanks.c.id == manual_tests.c.tank_id)
+    parts = []
+    for part, table in ((sensed, readings), (tested, manual_tests)):
         if tank is not None:
             part = part.where(tanks.c.name == tank)
         if since is not None:
@@ -63,10 +86,7 @@ def export_epochs(
         if until is not None:
             part = part.where(table.c.time <= until)
         parts.append(part)
-    query = union_all(*parts).order_by("time", "tank", "parameter")
-    with engine.connect().execution_options(stream_results=True, yield_per=CHUNK) as conn:
-        for chunk in conn.execute(query).partitions():
-            yield from chunk
+    return union_all(*parts).order_by("time", "tank", "parameter")
 
 
 def export_rows(

@@ -7,8 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-import plotly.graph_objects as go
-
 from dashboard.time_axis import local_times
 from db.maintenance import LoggedEvent
 
@@ -74,31 +72,38 @@ def lanes_used(placed: Sequence[PlacedLabel]) -> int:
     return max((p.lane + 1 for p in placed if p.lane is not None), default=0)
 
 
-def draw_events(
-    figure: go.Figure,
+@dataclass
+class EventMarks:
+    """Layout shapes (a line per event and row) and annotations (the labels) for the events."""
+
+    lines: list[dict[str, object]]
+    labels: list[dict[str, object]]
+    lanes: int  # lanes of labels above the chart: the caller makes room for them
+
+
+def event_marks(
     events: Sequence[LoggedEvent],
     span: tuple[datetime, datetime],
     zone: tzinfo | None,
-    rows: int = 1,
-) -> int:
-    """Lines through ROWS rows and labels for EVENTS; returns the lanes used (the caller makes
-    room above).
+    rows: int,
+) -> EventMarks:
+    """Lines through ROWS rows and labels for EVENTS, as layout dicts.
 
-    The shapes and labels are added in one layout update: plotly's add_vline re-validates every
-    shape already in the figure, so a year of water changes over eight rows took half a minute.
+    Dicts the caller adds in one layout update: plotly's add_vline re-validates every shape
+    already in the figure, so a year of water changes over eight rows took half a minute.
     """
+    marks = EventMarks([], [], 0)
     shown = [e for e in events if e.kind in EVENT_STYLE and span[0] <= e.time <= span[1]]
     if not shown:
-        return 0
+        return marks
     placed = place_labels(shown, span)
     moments = local_times([p.event.time.timestamp() for p in placed], zone)
-    lines, labels = [], []
     for label, moment in zip(placed, moments, strict=True):
         color, dash = EVENT_STYLE[label.event.kind]
         x = moment.isoformat()
         for row in range(1, rows + 1):
             suffix = "" if row == 1 else str(row)
-            lines.append(
+            marks.lines.append(
                 {
                     "type": "line",
                     "x0": x,
@@ -112,7 +117,7 @@ def draw_events(
             )
         if label.lane is None:
             continue
-        labels.append(
+        marks.labels.append(
             {
                 "x": x,
                 "y": 1.0,
@@ -127,8 +132,5 @@ def draw_events(
                 "name": "event-label",
             }
         )
-    figure.update_layout(
-        shapes=[*figure.layout.shapes, *lines],
-        annotations=[*figure.layout.annotations, *labels],
-    )
-    return lanes_used(placed)
+    marks.lanes = lanes_used(placed)
+    return marks

@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.chart_events import LANE_PX, draw_events
+from dashboard.chart_events import LANE_PX, event_marks
 from dashboard.formatting import label, label_with_unit, unit
 from dashboard.time_axis import local_times, zone_name
 from db.maintenance import LoggedEvent
@@ -214,12 +214,15 @@ def trend_figure(
                     "layer": "below",
                 }
             )
+    marks = event_marks(events, span, zone, len(names)) if span is not None else None
+    lanes = marks.lanes if marks is not None else 0
     figure.update_layout(
-        shapes=[*figure.layout.shapes, *shapes],
-        annotations=[*figure.layout.annotations, *notes],
-    )
-    lanes = draw_events(figure, events, span, zone, len(names)) if span is not None else 0
-    figure.update_layout(
+        shapes=[*shapes, *(marks.lines if marks is not None else [])],
+        annotations=[
+            *figure.layout.annotations,  # the row titles
+            *notes,
+            *(marks.labels if marks is not None else []),
+        ],
         height=TOP_PX + lanes * LANE_PX + area + BOTTOM_PX,
         margin={"l": 10, "r": 10, "t": TOP_PX + lanes * LANE_PX, "b": BOTTOM_PX},
         showlegend=False,

@@ -12,7 +12,7 @@ import streamlit as st
 
 from dashboard.formatting import zone_name
 from dashboard.state import keeper_zone, open_store
-from dashboard.warmup import warm_up_imports
+from dashboard.warmup import chart_script_preload, warm_up_imports
 from sensors.errors import AquariumError
 
 warm_up_imports()  # pandas and plotly load while the keeper reads the first page
@@ -45,3 +45,8 @@ try:
     navigation.run()
 except AquariumError as exc:  # e.g. the database locked by another program: one line, the fix
     st.error(str(exc))
+finally:
+    # The plotly chunk loads in the browser while the first page is read (dashboard/warmup.py);
+    # last in the sidebar, where its empty element moves nothing. Our own fixed tag, no input.
+    if (preload := chart_script_preload()) is not None:
+        st.sidebar.html(preload, unsafe_allow_javascript=True)

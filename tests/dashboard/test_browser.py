@@ -104,6 +104,11 @@ def test_a_result_typed_in_the_logbook_shows_on_the_trends_page(
         page.set_default_timeout(20_000)
         page.goto(dashboard_server)
         expect(page.get_by_role("heading", name="Tanks at a glance")).to_be_visible()
+        # The chart library loads while the home page (which has no chart) is read.
+        page.wait_for_function(
+            """() => performance.getEntriesByType('resource').some(
+                entry => /[/]static[/]js[/]PlotlyChart[.]/.test(entry.name))"""
+        )
         _shoot(page, tmp_path / "home.png")
         page.get_by_role("link", name=TANK, exact=True).click()
         expect(page.get_by_role("heading", name=f"Overview · {TANK}")).to_be_visible()

@@ -22,3 +22,17 @@ def test_chart_libraries_are_imported_once_in_the_background() -> None:
         [sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=180, check=True
     )
     assert result.stdout.split() == ["True", "True", "True", "True"]
+
+
+def test_the_browser_preload_names_the_installed_plotly_chunk() -> None:
+    """The preload tag loads the one plotly chunk this Streamlit ships, from its static folder."""
+    from pathlib import Path
+
+    import streamlit
+
+    from dashboard.warmup import STATIC_JS, chart_script_preload, plotly_chunk
+
+    name = plotly_chunk()
+    assert name is not None, "Streamlit renamed its plotly chunk: the first chart loads it late"
+    assert (Path(streamlit.__file__).parent / STATIC_JS / name).is_file()
+    assert chart_script_preload() == f'<script type="module" src="static/js/{name}"></script>'

@@ -83,6 +83,7 @@ def router_for(config: AppConfig) -> Router:
             for s in config.sensors
         ),
         backfill=timedelta(days=config.ingest.backfill_days),
+        raw_kept=timedelta(days=config.retention.raw_days) if config.retention.raw_days else None,
     )
 
 

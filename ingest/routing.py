@@ -124,9 +124,14 @@ class Router:
     """Routes messages of configured sensors and of the default aquarium/<tank>/<parameter>."""
 
     def __init__(
-        self, routes: Iterable[SensorRoute] = (), *, backfill: timedelta = BACKFILL_HORIZON
+        self,
+        routes: Iterable[SensorRoute] = (),
+        *,
+        backfill: timedelta = BACKFILL_HORIZON,
+        raw_kept: timedelta | None = None,
     ) -> None:
         self.backfill = backfill
+        self.raw_kept = raw_kept  # [retention] raw_days; None: raw readings kept for ever
         self._routes: dict[str, list[SensorRoute]] = {}
         # availability topic -> (device, its configured sensor topics)
         self._availability: dict[str, tuple[str, tuple[str, ...]]] = {}
@@ -238,7 +243,7 @@ class Router:
         # A device time is honoured back to the backfill horizon, or the message is refused
         # with the reason: never moved to the receive time (devices buffer while offline).
         if decoded.time is not None:
-            check_device_time(decoded.time, received, self.backfill)
+            check_device_time(decoded.time, received, self.backfill, raw_kept=self.raw_kept)
         return RoutedValue(
             tank=tank,
             parameter=parameter,

@@ -99,8 +99,13 @@ def check_device_time(
     received: datetime,
     horizon: timedelta = BACKFILL_HORIZON,
     max_ahead: timedelta = MAX_CLOCK_AHEAD,
+    raw_kept: timedelta | None = None,
 ) -> None:
     """Raise ImplausibleValue unless the device's own time can be stored as it is.
+
+    RAW_KEPT ([retention] raw_days) also bounds the horizon: an older reading's hour is folded
+    into its hourly rollup with no raw rows left, so the same reading sent again (a node that
+    missed its ack) could not be told from the first and would be counted twice.
 
     A device time is honoured or refused, never moved: a value stored at its receive time instead
     of when it was measured is a corrupted value (an old 35 degC would become the latest reading).
@@ -116,6 +121,12 @@ def check_device_time(
     if ahead > max_ahead:
         raise ImplausibleValue(
             f"device clock {span_text(ahead)} ahead: set the node's time, or leave out 'time'"
+        )
+    if raw_kept is not None and raw_kept < horizon and -ahead > raw_kept:
+        raise ImplausibleValue(
+            f"device time {device_time:%Y-%m-%d %H:%M} UTC is {span_text(ahead)} old, past the "
+            f"raw history kept ([retention] raw_days = {raw_kept.days}), where a reading sent "
+            "again could not be told from the first: raise [retention] raw_days to take it"
         )
     if -ahead > horizon:
         raise ImplausibleValue(

@@ -113,6 +113,7 @@ class BatchStore:
         marked: list[_Mark] = []  # their (sensor, time), whose hours the rollup recomputes
         last_seen: dict[int, datetime] = {}
         duplicates = 0
+        self._forget_stale_ids(conn, batch)
         copies = self._window.duplicates(conn, (r.delivery for r in batch if r.delivery))
         for reading in batch:
             if reading.delivery in copies:
@@ -162,6 +163,40 @@ class BatchStore:
             self._letters_since_prune = 0
         self._window = DeliveryWindow()
         return BatchResult(stored=stored, duplicates=duplicates, dead_letters=len(letters))
+
+    def _forget_stale_ids(self, conn: Connection, batch: list[NewReading]) -> None:
+        """Forget every cached id if one the batch needs no longer names what it named.
+
+        `aquarium tank remove` beside a running daemon deletes the tank and its sensors, and
+        SQLite gives the highest deleted ids to the next tank and sensor: a cached id would file
+        the old node's readings under another tank's sensor (readings have no foreign key to
+        catch it). One look-up of the batch's cached ids, inside the write transaction.
+        """
+        tank_ids = {self._tank_ids[r.tank]: r.tank for r in batch if r.tank in self._tank_ids}
+        keys = {(r.tank, r.parameter, r.topic, r.field) for r in batch}
+        sensor_ids = {self._sensor_ids[k]: k for k in keys if k in self._sensor_ids}
+        if not tank_ids:
+            return
+        named = dict(
+            conn.execute(select(tanks.c.id, tanks.c.name).where(tanks.c.id.in_(tank_ids))).all()
+        )
+        found = {
+            row[0]: tuple(row[1:])
+            for row in conn.execute(
+                select(
+                    sensors.c.id,
+                    tanks.c.name,
+                    sensors.c.parameter,
+                    sensors.c.topic,
+                    sensors.c.field,
+                )
+                .join(tanks, tanks.c.id == sensors.c.tank_id)
+                .where(sensors.c.id.in_(sensor_ids))
+            )
+        }
+        if named != tank_ids or found != sensor_ids:
+            self._tank_ids.clear()
+            self._sensor_ids.clear()
 
     def _sensor_id(self, conn: Connection, reading: NewReading) -> int:
         if reading.tank not in self._tank_ids:

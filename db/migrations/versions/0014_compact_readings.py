@@ -136,11 +136,22 @@ def upgrade() -> None:
 
 
 def _recompute_pending(bind: sa.engine.Connection) -> None:
-    """Bring the marked hours up to date, so the old watermark can cover every reading."""
+    """Bring the marked hours up to date, so the old watermark can cover every reading.
+
+    A marked hour before the raw horizon is folded: its rollup counts readings that have no raw
+    rows any more, so the newcomers are added to it (as db/rollup.py does), never recomputed.
+    """
+    postgres = bind.dialect.name == "postgresql"
+    least, greatest = ("least", "greatest") if postgres else ("min", "max")
+    horizon = bind.execute(
+        sa.text(f"SELECT value FROM shared_settings WHERE name = '{_HORIZON}'")
+    ).scalar()
+    horizon = int(horizon) if horizon is not None else 0
     hour = _hour(bind, "r.time")
     op.execute(
         "DELETE FROM reading_hours WHERE EXISTS (SELECT 1 FROM rollup_pending p "
-        "WHERE p.sensor_id = reading_hours.sensor_id AND p.hour = reading_hours.hour)"
+        "WHERE p.sensor_id = reading_hours.sensor_id AND p.hour = reading_hours.hour "
+        f"AND p.hour >= {horizon})"
     )
     op.execute(
         "INSERT INTO reading_hours (tank_id, parameter, hour, sensor_id, n, total, low, high) "
@@ -148,7 +159,11 @@ def _recompute_pending(bind: sa.engine.Connection) -> None:
         "min(r.value), max(r.value) FROM readings r JOIN sensors s ON s.id = r.sensor_id "
         f"WHERE EXISTS (SELECT 1 FROM rollup_pending p WHERE p.sensor_id = r.sensor_id "
         f"AND p.hour = {hour}) "
-        f"GROUP BY s.tank_id, s.parameter, {hour}, r.sensor_id"
+        f"GROUP BY s.tank_id, s.parameter, {hour}, r.sensor_id "
+        "ON CONFLICT (tank_id, parameter, hour, sensor_id) DO UPDATE SET "
+        "n = reading_hours.n + excluded.n, total = reading_hours.total + excluded.total, "
+        f"low = {least}(reading_hours.low, excluded.low), "
+        f"high = {greatest}(reading_hours.high, excluded.high)"
     )
 
 

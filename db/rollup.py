@@ -188,9 +188,16 @@ _COLUMNS = ["tank_id", "parameter", "hour", "sensor_id", "n", "total", "low", "h
 
 
 def _recompute(conn: Connection, sensor_id: int, first: int, last: int) -> None:
+    owner = select(sensors.c.tank_id, sensors.c.parameter).where(sensors.c.id == sensor_id)
     conn.execute(
         delete(reading_hours).where(
-            reading_hours.c.sensor_id == sensor_id, reading_hours.c.hour.between(first, last)
+            # The key's leading (tank, parameter) make this a range of the key: by sensor and
+            # hour alone it scanned the whole rollup once per sensor (38 s for 1,600 sensors).
+            reading_hours.c.tank_id == owner.with_only_columns(sensors.c.tank_id).scalar_subquery(),
+            reading_hours.c.parameter
+            == owner.with_only_columns(sensors.c.parameter).scalar_subquery(),
+            reading_hours.c.hour.between(first, last),
+            reading_hours.c.sensor_id == sensor_id,
         )
     )
     fresh = _hour_rows(conn, sensor_id, first, last)

@@ -10,9 +10,8 @@ import json
 import math
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
+from typing import NamedTuple
 
 from sensors.errors import DecodeError
 from sensors.times import LocalTimeError, wall_clock_to_utc
@@ -43,8 +42,9 @@ _ESPHOME_NO_READING = frozenset({"nan", "-nan", "unknown", "unavailable"})
 _EPOCH_SECONDS_LIMIT = 1e11
 
 
-@dataclass(frozen=True)
-class DecodedValue:
+# A named tuple, not a frozen dataclass: one is built for every message the daemon receives,
+# and a frozen dataclass's __init__ cost a microsecond of the few a message may take.
+class DecodedValue(NamedTuple):
     """One number read from a payload, before unit conversion and validation."""
 
     value: float
@@ -53,20 +53,19 @@ class DecodedValue:
     field: str | None = None  # Tasmota: "DS18B20.Temperature", "ANALOG.A0", ...
 
 
-@contextmanager
-def _only_decode_errors(kind: str) -> Iterator[None]:
-    """Turn what a hostile payload can provoke into DecodeError, and nothing else.
+def _unreadable(kind: str, exc: RecursionError | MemoryError) -> DecodeError:
+    """What a hostile payload can provoke beyond a parse error, as the DecodeError it is.
 
-    A TypeError or KeyError here is a bug in the decoder, not the payload's fault: it is not
-    dressed up as a DecodeError (the fuzz tests would then pass over it); the daemon's router
-    dead-letters the message as an internal error and logs the traceback.
+    Each decoder catches only these two: a TypeError or KeyError is a bug in the decoder, not
+    the payload's fault, and is not dressed up as a DecodeError (the fuzz tests would then pass
+    over it); the daemon's router dead-letters the message as an internal error and logs the
+    traceback. (A plain try in each decoder rather than a context manager: entering one cost
+    more than decoding a plain number.)
     """
-    try:
-        yield
-    except RecursionError as exc:  # json.loads on a few thousand nested brackets
-        raise DecodeError(f"{kind} payload is nested too deeply; {_PLAIN_HINT}") from exc
-    except MemoryError as exc:  # a payload under the size cap that still expands too far
-        raise DecodeError(f"{kind} payload is too large to read; {_PLAIN_HINT}") from exc
+    if isinstance(exc, RecursionError):  # json.loads on a few thousand nested brackets
+        return DecodeError(f"{kind} payload is nested too deeply; {_PLAIN_HINT}")
+    # A payload under the size cap that still expands too far.
+    return DecodeError(f"{kind} payload is too large to read; {_PLAIN_HINT}")
 
 
 def _excerpt(text: str) -> str:
@@ -101,13 +100,16 @@ def _finite(value: float, what: str) -> float:
 
 def _number_text(text: str, what: str = "payload") -> float:
     stripped = text.strip()
-    if stripped.lower().lstrip("+-") in _NON_FINITE_WORDS:
-        raise DecodeError(
-            f'{what} "{stripped}" is not a reading; the sensor reported a failure, check it'
-        )
-    if not _NUMBER.fullmatch(stripped):
+    if not _NUMBER.fullmatch(stripped):  # no spelling of nan or inf matches _NUMBER
+        if stripped.lower().lstrip("+-") in _NON_FINITE_WORDS:
+            raise DecodeError(
+                f'{what} "{stripped}" is not a reading; the sensor reported a failure, check it'
+            )
         raise DecodeError(f'{what} "{_excerpt(stripped)}" is not a number; {_PLAIN_HINT}')
-    return _finite(float(stripped), f'{what} "{_excerpt(stripped)}"')
+    number = float(stripped)
+    if math.isfinite(number):  # the message below is built only when it is needed
+        return number
+    return _finite(number, f'{what} "{_excerpt(stripped)}"')
 
 
 def _json_number(value: object, what: str) -> float:
@@ -168,43 +170,53 @@ def _json_time(value: object) -> datetime | None:
 
 def decode_number(payload: bytes | bytearray) -> DecodedValue:
     """A plain text number such as b"25.1"; surrounding whitespace is fine."""
-    with _only_decode_errors("number"):
+    try:
         return DecodedValue(_number_text(_text(payload)))
+    except (RecursionError, MemoryError) as exc:
+        raise _unreadable("number", exc) from exc
 
 
 def decode_json(payload: bytes) -> DecodedValue:
     """JSON {"value": 25.1, "time": ..., "unit": "C"} or a bare JSON number."""
-    with _only_decode_errors("JSON"):
-        text = _text(payload)
-        doc = _load_json(text, "JSON")
-        if isinstance(doc, int | float) and not isinstance(doc, bool):
-            return DecodedValue(_json_number(doc, f'JSON payload "{_excerpt(text.strip())}"'))
-        if not isinstance(doc, dict):
-            raise DecodeError(
-                f'JSON payload "{_excerpt(text.strip())}" is neither a number nor an object '
-                f'with "value"; {_PLAIN_HINT}'
-            )
-        if "value" not in doc:
-            raise DecodeError(f'JSON payload has no "value" key; {_PLAIN_HINT}')
-        raw = doc["value"]
-        # Node-RED and shell publishers often quote numbers; a quoted plain number is still one.
-        value = (
-            _number_text(raw, '"value"') if isinstance(raw, str) else _json_number(raw, '"value"')
+    try:
+        return _json_value(_text(payload))
+    except (RecursionError, MemoryError) as exc:
+        raise _unreadable("JSON", exc) from exc
+
+
+def _json_value(text: str) -> DecodedValue:
+    doc = _load_json(text, "JSON")
+    if isinstance(doc, int | float) and not isinstance(doc, bool):
+        if type(doc) is float and math.isfinite(doc):  # no excerpt to build for a good one
+            return DecodedValue(doc)
+        return DecodedValue(_json_number(doc, f'JSON payload "{_excerpt(text.strip())}"'))
+    if not isinstance(doc, dict):
+        raise DecodeError(
+            f'JSON payload "{_excerpt(text.strip())}" is neither a number nor an object '
+            f'with "value"; {_PLAIN_HINT}'
         )
-        unit = doc.get("unit")
-        if unit is not None and not isinstance(unit, str):
-            raise DecodeError(f'"unit" must be text such as "C", not {_excerpt(json.dumps(unit))}')
-        return DecodedValue(
-            value, unit=(unit or "").strip() or None, time=_json_time(doc.get("time"))
-        )
+    if "value" not in doc:
+        raise DecodeError(f'JSON payload has no "value" key; {_PLAIN_HINT}')
+    raw = doc["value"]
+    # Node-RED and shell publishers often quote numbers; a quoted plain number is still one.
+    value = _number_text(raw, '"value"') if isinstance(raw, str) else _json_number(raw, '"value"')
+    unit = doc.get("unit")
+    if unit is not None and not isinstance(unit, str):
+        raise DecodeError(f'"unit" must be text such as "C", not {_excerpt(json.dumps(unit))}')
+    return DecodedValue(value, unit=(unit or "").strip() or None, time=_json_time(doc.get("time")))
 
 
 def decode_default(payload: bytes) -> DecodedValue:
     """The default topic scheme: a JSON object if it starts with "{", else a plain number."""
-    with _only_decode_errors("default"):
-        if _text(payload).lstrip().startswith("{"):
-            return decode_json(payload)
-        return decode_number(payload)
+    try:
+        text = _text(payload)  # once: the JSON or number reader takes the text
+    except (RecursionError, MemoryError) as exc:
+        raise _unreadable("default", exc) from exc
+    is_json = text.lstrip().startswith("{")
+    try:
+        return _json_value(text) if is_json else DecodedValue(_number_text(text))
+    except (RecursionError, MemoryError) as exc:
+        raise _unreadable("JSON" if is_json else "number", exc) from exc
 
 
 def _leaves(doc: dict[object, object]) -> Iterator[tuple[str, str, object]]:
@@ -238,49 +250,64 @@ def decode_tasmota(payload: bytes, *, tz: tzinfo | None = None) -> list[DecodedV
     Tasmota's "Time" has no zone unless SetOption52 is on: it is the device's local time, read in
     ``tz`` (default: this machine's zone). A Time with an offset is taken as given.
     """
-    with _only_decode_errors("Tasmota"):
-        text = _text(payload)
-        doc = _load_json(text, "Tasmota")
-        if not isinstance(doc, dict):
-            raise DecodeError(
-                "Tasmota payload is not a JSON object; subscribe to tele/<device>/SENSOR, "
-                'which carries {"Time": ..., "<Sensor>": {...}}'
-            )
-        raw_time = doc.get("Time")
-        time = None
-        if raw_time is not None:
-            if not isinstance(raw_time, str):
-                raise DecodeError(f"Tasmota Time {_excerpt(json.dumps(raw_time))} is not text")
-            time = _iso_time(raw_time, tz)
-        temp_unit = doc.get("TempUnit")
-        temp_unit = (temp_unit.strip() or None) if isinstance(temp_unit, str) else None
-        readings = []
-        for field, key, leaf in _leaves(doc):
-            # Ids, switch states and other text are not readings; bool is not a number.
-            if isinstance(leaf, bool) or not isinstance(leaf, int | float):
-                continue
-            value = _json_number(leaf, f"Tasmota {_excerpt(field)}")
-            unit = temp_unit if _is_temperature_key(key) else None
-            readings.append(DecodedValue(value, unit=unit, time=time, field=field))
-        if not readings:
-            raise DecodeError(
-                f'Tasmota payload "{_excerpt(text.strip())}" has no numeric sensor reading; '
-                "check the device's sensors are connected and enabled"
-            )
-        return readings
+    try:
+        return _tasmota_values(_text(payload), tz)
+    except (RecursionError, MemoryError) as exc:
+        raise _unreadable("Tasmota", exc) from exc
+
+
+def _tasmota_values(text: str, tz: tzinfo | None) -> list[DecodedValue]:
+    doc = _load_json(text, "Tasmota")
+    if not isinstance(doc, dict):
+        raise DecodeError(
+            "Tasmota payload is not a JSON object; subscribe to tele/<device>/SENSOR, "
+            'which carries {"Time": ..., "<Sensor>": {...}}'
+        )
+    raw_time = doc.get("Time")
+    time = None
+    if raw_time is not None:
+        if not isinstance(raw_time, str):
+            raise DecodeError(f"Tasmota Time {_excerpt(json.dumps(raw_time))} is not text")
+        time = _iso_time(raw_time, tz)
+    temp_unit = doc.get("TempUnit")
+    temp_unit = (temp_unit.strip() or None) if isinstance(temp_unit, str) else None
+    readings = []
+    for field, key, leaf in _leaves(doc):
+        # Ids, switch states and other text are not readings; bool is not a number.
+        if isinstance(leaf, bool) or not isinstance(leaf, int | float):
+            continue
+        value = (
+            leaf
+            if type(leaf) is float and math.isfinite(leaf)  # no excerpt to build
+            else _json_number(leaf, f"Tasmota {_excerpt(field)}")
+        )
+        unit = temp_unit if _is_temperature_key(key) else None
+        readings.append(DecodedValue(value, unit=unit, time=time, field=field))
+    if not readings:
+        raise DecodeError(
+            f'Tasmota payload "{_excerpt(text.strip())}" has no numeric sensor reading; '
+            "check the device's sensors are connected and enabled"
+        )
+    return readings
 
 
 def decode_esphome(payload: bytes) -> DecodedValue:
     """An ESPHome state topic: plain text number; "nan" means the sensor failed."""
-    with _only_decode_errors("ESPHome"):
-        state = _text(payload).strip()
-        if not state:
-            raise DecodeError(
-                "ESPHome state is empty; check the node is online and the sensor is configured"
-            )
-        if state.lower() in _ESPHOME_NO_READING:
-            raise DecodeError(
-                f'ESPHome state is "{state}": the sensor has no valid reading '
-                "(ESPHome publishes nan when a sensor fails); check its wiring and the node log"
-            )
-        return DecodedValue(_number_text(state, "ESPHome state"))
+    try:
+        return _esphome_value(_text(payload))
+    except (RecursionError, MemoryError) as exc:
+        raise _unreadable("ESPHome", exc) from exc
+
+
+def _esphome_value(text: str) -> DecodedValue:
+    state = text.strip()
+    if not state:
+        raise DecodeError(
+            "ESPHome state is empty; check the node is online and the sensor is configured"
+        )
+    if state.lower() in _ESPHOME_NO_READING:
+        raise DecodeError(
+            f'ESPHome state is "{state}": the sensor has no valid reading '
+            "(ESPHome publishes nan when a sensor fails); check its wiring and the node log"
+        )
+    return DecodedValue(_number_text(state, "ESPHome state"))

@@ -26,8 +26,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.sql.dml import Insert
 
 from db.schema import deliveries
 
@@ -62,22 +60,17 @@ class DeliveryWindow:
         Records every other one, so a later redelivery of it is recognised in turn.
         """
         found: set[Delivery] = set()
-        recorded: dict[tuple[str, int], dict[str, object]] = {}
+        recorded: dict[tuple[str, int], tuple[str, int, int, int]] = {}
         for delivery in dict.fromkeys(batch):  # one message, several readings: once
             ident = (delivery.session, delivery.packet_id)
             seq = self._next_seq(conn, delivery.session)
             if delivery.redelivered and self._is_copy(conn, delivery, recorded.get(ident), seq):
                 found.add(delivery)
                 continue
-            recorded[ident] = {
-                "session": delivery.session,
-                "packet_id": delivery.packet_id,
-                "content_key": delivery.content_key,
-                "seq": seq + 1,
-            }
+            recorded[ident] = (delivery.session, delivery.packet_id, delivery.content_key, seq + 1)
             self._seq[delivery.session] = seq + 1
         if recorded:
-            conn.execute(_upsert(conn), list(recorded.values()))
+            _record(conn, list(recorded.values()))
         return found
 
     def _next_seq(self, conn: Connection, session: str) -> int:
@@ -89,10 +82,14 @@ class DeliveryWindow:
         return self._seq[session]
 
     def _is_copy(
-        self, conn: Connection, delivery: Delivery, in_batch: dict[str, object] | None, seq: int
+        self,
+        conn: Connection,
+        delivery: Delivery,
+        in_batch: tuple[str, int, int, int] | None,
+        seq: int,
     ) -> bool:
         if in_batch is not None:  # the original is in this very batch
-            return in_batch["content_key"] == delivery.content_key
+            return in_batch[2] == delivery.content_key
         row = conn.execute(
             select(deliveries.c.content_key, deliveries.c.seq).where(
                 deliveries.c.session == delivery.session,
@@ -106,10 +103,19 @@ class DeliveryWindow:
         )
 
 
-def _upsert(conn: Connection) -> Insert:
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(deliveries)
-    return statement.on_conflict_do_update(
-        index_elements=["session", "packet_id"],
-        set_={"content_key": statement.excluded.content_key, "seq": statement.excluded.seq},
-    )
+def _record(conn: Connection, rows: list[tuple[str, int, int, int]]) -> None:
+    """Upsert (session, packet_id, content_key, seq) ROWS: the last message stored per packet id.
+
+    One statement prepared once and run over the rows by the driver (sqlite3's executemany,
+    psycopg's pipeline), as db/readings.py inserts readings: SQLAlchemy's executemany built a
+    parameter dict per row, which made recording a delivery dearer than storing its reading.
+    """
+    qmark = conn.dialect.paramstyle not in ("format", "pyformat")
+    conn.exec_driver_sql(_RECORD if qmark else _RECORD.replace("?", "%s"), rows)
+
+
+_RECORD = (
+    "INSERT INTO deliveries (session, packet_id, content_key, seq) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (session, packet_id) DO UPDATE "
+    "SET content_key = excluded.content_key, seq = excluded.seq"
+)

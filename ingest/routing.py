@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
+from functools import partial
+from typing import NamedTuple
 
 from sensors.catalogue import PARAMETERS
 from sensors.decoders import (
@@ -65,8 +67,8 @@ class SensorRoute:
     timezone: tzinfo | None = None
 
 
-@dataclass(frozen=True)
-class RoutedValue:
+# A named tuple, not a frozen dataclass: one is built for every reading the daemon receives.
+class RoutedValue(NamedTuple):
     """A value ready to store."""
 
     tank: str
@@ -76,6 +78,16 @@ class RoutedValue:
     device_time: bool  # the time came from the device (honoured as sent), not the receive clock
     field: str = ""
 
+
+Routed = list[RoutedValue] | Ignored | Availability
+# What a topic resolves to: a function of the payload and the receive time.
+Target = Callable[[bytes, datetime], Routed]
+
+# Default-scheme topics whose resolution is kept (configured topics are resolved up front and
+# always kept). Any publisher can invent topic names, so the cache is bounded: when full it
+# starts again from the configured ones, and a flood of made-up topics costs what it did
+# before the cache. 4096 is far more topics than a shop's rack of tanks has sensors.
+MAX_CACHED_TOPICS = 4096
 
 _SINGLE_DECODERS: dict[str, Callable[[bytes], DecodedValue]] = {
     "number": decode_number,
@@ -121,7 +133,14 @@ def guess_format(topic: str) -> str:
 
 
 class Router:
-    """Routes messages of configured sensors and of the default aquarium/<tank>/<parameter>."""
+    """Routes messages of configured sensors and of the default aquarium/<tank>/<parameter>.
+
+    What a topic means (which decoder, tank, parameter and unit; or a device's availability, or
+    one of our own topics) is worked out once per topic and kept, so a message costs its decode,
+    validation and conversion only. Only the topic's meaning is kept, never a payload's outcome:
+    a message that fails to decode leaves the topic's next message to be read afresh. The routes
+    are fixed when the router is made; a changed config makes a new router (the daemon restarts).
+    """
 
     def __init__(
         self,
@@ -142,6 +161,10 @@ class Router:
                 device, topics = self._availability.get(found[0], (found[1], ()))
                 if route.topic not in topics:
                     self._availability[found[0]] = (device, (*topics, route.topic))
+        self._configured_targets: dict[str, Target] = {
+            topic: self._resolve(topic) for topic in {*self._routes, *self._availability}
+        }
+        self._targets = dict(self._configured_targets)
 
     def subscriptions(self) -> list[str]:
         """Topic filters: the default scheme, every configured topic and device availability."""
@@ -154,9 +177,12 @@ class Router:
         )
         return [f"{DEFAULT_TOPIC_PREFIX}/+/+", *extra]
 
-    def route(
-        self, topic: str, payload: bytes, received: datetime
-    ) -> list[RoutedValue] | Ignored | Availability:
+    @property
+    def cached_topics(self) -> int:
+        """How many topics' meanings are kept (configured ones included)."""
+        return len(self._targets)
+
+    def route(self, topic: str, payload: bytes, received: datetime) -> Routed:
         """What one message says: values, a device's availability, or nothing for us (Ignored).
 
         A message that cannot become a reading raises Rejected with the reason.
@@ -166,19 +192,24 @@ class Router:
                 f"payload of {len(payload)} bytes is over the {MAX_PAYLOAD_BYTES // 1024} KiB "
                 "limit and was not read; publish one reading per message"
             )
-        if topic in self._availability and topic not in self._routes:
-            device, topics = self._availability[topic]
-            return Availability(device, _availability_word(payload, device), topics)
+        target = self._targets.get(topic)
+        if target is None:
+            target = self._resolve(topic)  # a refused topic raises here and is not kept
+            if len(self._targets) >= len(self._configured_targets) + MAX_CACHED_TOPICS:
+                self._targets = dict(self._configured_targets)
+            self._targets[topic] = target
         try:
-            if topic in self._routes:
-                return self._configured(self._routes[topic], payload, received)
-            return self._default_scheme(topic, payload, received)
+            return target(payload, received)
         except SensorError as exc:
             raise Rejected(exc.reason) from exc
 
-    def _default_scheme(
-        self, topic: str, payload: bytes, received: datetime
-    ) -> list[RoutedValue] | Ignored:
+    def _resolve(self, topic: str) -> Target:
+        """What messages on TOPIC mean, or Rejected if they can mean nothing."""
+        if topic in self._availability and topic not in self._routes:
+            device, topics = self._availability[topic]
+            return partial(_availability, device, topics)
+        if topic in self._routes:
+            return partial(self._configured, self._routes[topic])
         levels = topic.split("/")
         if len(levels) != 3 or levels[0] != DEFAULT_TOPIC_PREFIX:
             raise Rejected(
@@ -187,7 +218,7 @@ class Router:
             )
         _, tank, parameter = levels
         if parameter in OWN_TOPICS:
-            return Ignored(topic)
+            return partial(_ignored, Ignored(topic))
         if not is_valid_tank_name(tank):
             raise Rejected(
                 f"tank {tank[:40]!r} in topic {topic[:80]!r} is not a valid tank name; use 1-32 "
@@ -198,6 +229,11 @@ class Router:
                 f"unknown parameter {parameter[:40]!r} in topic {topic[:80]!r}; use one of "
                 f"{', '.join(PARAMETERS)}"
             )
+        return partial(self._default_scheme, tank, parameter)
+
+    def _default_scheme(
+        self, tank: str, parameter: str, payload: bytes, received: datetime
+    ) -> list[RoutedValue]:
         decoded = decode_default(payload)
         return [self._finish(tank, parameter, decoded, decoded.unit, received)]
 
@@ -245,10 +281,18 @@ class Router:
         if decoded.time is not None:
             check_device_time(decoded.time, received, self.backfill, raw_kept=self.raw_kept)
         return RoutedValue(
-            tank=tank,
-            parameter=parameter,
-            value=value,
-            time=decoded.time or received,
-            device_time=decoded.time is not None,
-            field=decoded.field or "",
+            tank,
+            parameter,
+            value,
+            decoded.time or received,
+            decoded.time is not None,
+            decoded.field or "",
         )
+
+
+def _availability(device: str, topics: tuple[str, ...], payload: bytes, _: datetime) -> Routed:
+    return Availability(device, _availability_word(payload, device), topics)
+
+
+def _ignored(ignored: Ignored, _payload: bytes, _received: datetime) -> Routed:
+    return ignored  # immutable: one instance serves every message on the topic

@@ -27,7 +27,7 @@ class Store(Protocol):
     ) -> BatchResult: ...
 
 
-@dataclass
+@dataclass(slots=True)  # slots: one is made per message, on the network thread
 class PendingMessage:
     """One received message: what it became, and what to ack once that is committed."""
 
@@ -70,7 +70,7 @@ class Batcher:
     def __init__(
         self,
         store: Store,
-        ack: Callable[[PendingMessage], None],
+        ack: Callable[[list[PendingMessage]], None],
         *,
         max_batch: int = 500,
         max_delay_s: float = 0.05,
@@ -130,8 +130,7 @@ class Batcher:
                     with self._cond:
                         del self._pending[: len(batch)]
                         self._cond.notify_all()  # add() may be waiting for room
-                    for message in batch:
-                        self.ack(message)
+                    self.ack(batch)  # in order, in one call: one wake of the network thread
                 else:
                     retry_delay = min(self.retry_cap_s, max(0.5, retry_delay * 2))
                     if stopping:

@@ -53,7 +53,7 @@ class IngestDaemon:
         self.session = session
         self.batcher = Batcher(
             store,
-            lambda m: self.session.ack(m.mid, m.qos, m.generation),
+            lambda batch: self.session.ack_all((m.mid, m.qos, m.generation) for m in batch),
             max_batch=max_batch,
             max_delay_s=max_delay_s,
             max_pending=max_pending,
@@ -116,17 +116,28 @@ class IngestDaemon:
             # (re)subscription: without the device's own time it would be stored again, at the
             # wrong time, on each reconnect. With a device time the (sensor, time) key dedups it.
             values = [v for v in values if v.device_time]
-        delivery = (
-            Delivery(
+        if values:
+            pending.readings = self._readings(message, raw_topic, topic, payload, received, values)
+        self.batcher.add(pending)
+
+    def _readings(
+        self,
+        message: mqtt.MQTTMessage,
+        raw_topic: bytes,
+        topic: str,
+        payload: bytes,
+        received: datetime,
+        values: list[RoutedValue],
+    ) -> list[NewReading]:
+        delivery = None  # QoS 0 is never redelivered; a device time needs no delivery key
+        if message.qos > 0 and not all(v.device_time for v in values):
+            delivery = Delivery(
                 session=self.session.client_id,
                 packet_id=message.mid,
                 content_key=content_key(raw_topic, payload),
                 redelivered=bool(message.dup),
             )
-            if message.qos > 0
-            else None  # QoS 0 is never redelivered
-        )
-        pending.readings = [
+        return [
             NewReading(
                 tank=v.tank,
                 parameter=v.parameter,
@@ -140,7 +151,6 @@ class IngestDaemon:
             )
             for v in values
         ]
-        self.batcher.add(pending)
 
 
 def _letter(received: datetime, topic: str, payload: bytes, reason: str) -> DeadLetter:

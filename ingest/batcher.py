@@ -110,9 +110,12 @@ class Batcher:
                 self._cond.notify_all()
                 self._cond.wait_for(lambda: len(self._pending) < self.max_pending or self._stopping)
             self._pending.append(message)
-            self.stats.received += 1
-            self.stats.most_waiting = max(self.stats.most_waiting, len(self._pending))
-            if len(self._pending) >= self.max_batch:
+            waiting = len(self._pending)
+            stats = self.stats
+            stats.received += 1
+            if waiting > stats.most_waiting:
+                stats.most_waiting = waiting
+            if waiting >= self.max_batch:
                 self._cond.notify_all()
 
     def run(self) -> None:

@@ -130,13 +130,16 @@ class IngestDaemon:
         values: list[RoutedValue],
     ) -> list[NewReading]:
         delivery = None  # QoS 0 is never redelivered; a device time needs no delivery key
-        if message.qos > 0 and not all(v.device_time for v in values):
-            delivery = Delivery(
-                session=self.session.client_id,
-                packet_id=message.mid,
-                content_key=content_key(raw_topic, payload),
-                redelivered=bool(message.dup),
-            )
+        if message.qos > 0:
+            for value in values:  # a loop, not all(): a generator per message costs more
+                if not value.device_time:
+                    delivery = Delivery(
+                        session=self.session.client_id,
+                        packet_id=message.mid,
+                        content_key=content_key(raw_topic, payload),
+                        redelivered=bool(message.dup),
+                    )
+                    break
         return [
             NewReading(
                 tank=v.tank,

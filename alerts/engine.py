@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from sqlalchemy import Engine
 
@@ -64,6 +64,13 @@ class Sink(Protocol):
     def deliver(self, verdict: Verdict, notices: Sequence[Notice]) -> None: ...
 
     def close(self, timeout: float) -> None: ...
+
+
+@runtime_checkable
+class BatchSink(Protocol):
+    """A sink that takes a batch of evaluations at once (one write for them all), not one by one."""
+
+    def deliver_many(self, evaluations: Sequence[Evaluation]) -> None: ...
 
 
 class AlertEngine:
@@ -156,19 +163,28 @@ class AlertEngine:
                     self._failed(f"evaluating alerts for tank {judged.evaluation.tank}", exc)
                 else:
                     stored.append(judged)
-        for judged in stored:
-            evaluation = judged.evaluation
+        evaluations = [judged.evaluation for judged in stored]
+        for evaluation in evaluations:
             self._evaluated[evaluation.tank] = time.monotonic()
             self.evaluations += 1
             self._recovered(f"evaluating alerts for tank {evaluation.tank}")
-            for sink in self.sinks:
-                try:
-                    sink.deliver(evaluation.verdict, evaluation.notices)
-                except (OSError, RuntimeError) as exc:  # e.g. the MQTT broker is unreachable
-                    self._failed(f"handing alerts to {type(sink).__name__}", exc)
-                except Exception:
-                    log.exception("handing alerts to %s failed", type(sink).__name__)
-        return [judged.evaluation for judged in stored]
+        for sink in self.sinks:
+            self._hand_over(sink, evaluations)
+        return evaluations
+
+    def _hand_over(self, sink: Sink, evaluations: list[Evaluation]) -> None:
+        """Give SINK the EVALUATIONS, at once if it takes a batch; a failure never stops a round."""
+        batches = [evaluations] if isinstance(sink, BatchSink) else [[e] for e in evaluations]
+        for batch in batches:
+            try:
+                if isinstance(sink, BatchSink):
+                    sink.deliver_many(batch)
+                else:
+                    sink.deliver(batch[0].verdict, batch[0].notices)
+            except (OSError, RuntimeError) as exc:  # e.g. the MQTT broker is unreachable
+                self._failed(f"handing alerts to {type(sink).__name__}", exc)
+            except Exception:
+                log.exception("handing alerts to %s failed", type(sink).__name__)
 
     def due_tanks(self) -> list[str] | None:
         """The tanks this round must evaluate (None: all of them, as in the first round)."""

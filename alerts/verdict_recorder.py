@@ -11,10 +11,11 @@ from collections.abc import Sequence
 from sqlalchemy import Engine
 
 from alerts.evaluator import ProfileLookup, builtin_profile
-from alerts.notice import Notice
+from alerts.notice import Evaluation, Notice
+from db.errors import NotFound
 from db.latest import latest_values
 from db.tanks import get_tank
-from db.verdicts import Worst, save_verdict
+from db.verdicts import Worst, save_verdict, save_verdicts
 from health.profiles import parameter_status
 from health.verdict import Verdict
 
@@ -36,6 +37,16 @@ class VerdictRecorder:
     def deliver(self, verdict: Verdict, notices: Sequence[Notice]) -> None:
         """Store VERDICT with the tank's worst parameter right now."""
         save_verdict(self.engine, verdict, self.worst(verdict.tank))
+
+    def deliver_many(self, evaluations: Sequence[Evaluation]) -> None:
+        """Store a batch of a round's verdicts in one transaction (alerts.engine.BatchSink)."""
+        rows = []
+        for evaluation in evaluations:
+            try:
+                rows.append((evaluation.verdict, self.worst(evaluation.tank)))
+            except NotFound:
+                continue  # removed since its evaluation: its verdict would be dropped anyway
+        save_verdicts(self.engine, rows)
 
     def worst(self, tank: str) -> Worst | None:
         """The newest value furthest out of the profile's band (first by name among equals)."""

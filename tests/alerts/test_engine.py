@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 
 from alerts.engine import AlertEngine
 from alerts.evaluator import Evaluator, Judged
+from alerts.verdict_recorder import VerdictRecorder
 from db.alerts_queries import list_alerts
+from db.home import tank_summaries
 from db.tanks import add_tank
 from tests.alerts.conftest import log_kit, minutes
 from tests.support import unique, wait_until
@@ -81,3 +83,28 @@ def test_a_tank_whose_states_cannot_be_stored_fails_alone(
     assert not any(name == doomed for name, _rule in firing)
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 1 and doomed in errors[0].getMessage()
+
+
+def test_a_round_stores_all_its_tanks_in_two_commits(engine: Engine) -> None:
+    """Five tanks firing at once: their alert states in one commit, their verdicts in another."""
+    names = [unique("batch") for _ in range(5)]
+    for name in names:
+        add_tank(engine, name, volume_l=100, at=minutes(-100 * 24 * 60))
+        log_kit(engine, name, minutes(0), nitrite=0.8)
+    commits: list[object] = []
+
+    def count(conn: object) -> None:
+        commits.append(conn)
+
+    event.listen(engine, "commit", count)
+    try:
+        done = AlertEngine(engine, Evaluator(engine), [VerdictRecorder(engine)]).run_once(
+            minutes(1)
+        )
+    finally:
+        event.remove(engine, "commit", count)
+    assert sorted(e.tank for e in done) == sorted(names)
+    firing = {a.tank for a in list_alerts(engine, states=("firing",)) if a.rule == "nitrite_high"}
+    assert firing == set(names)
+    assert {s.name for s in tank_summaries(engine, minutes(1)) if s.status == "now"} == set(names)
+    assert len(commits) == 2  # one each before batching: ten

@@ -32,7 +32,6 @@ from sqlalchemy import (
     text,
     type_coerce,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from db.schema import reading_hours, readings, rollup_pending, sensors, shared_settings
 from db.upsert import insert_ignore
@@ -206,8 +205,17 @@ def _recompute(conn: Connection, sensor_id: int, first: int, last: int) -> None:
 
 def _merge(conn: Connection, sensor_id: int, first: int, last: int) -> None:
     """Add the raw readings of folded hours FIRST..LAST into their rollups, then delete them."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    least, greatest = (func.least, func.greatest) if dialect is postgresql else (func.min, func.max)
+    # Imported here: the PostgreSQL dialect costs a SQLite command (`aquarium advise`) 0.02 s.
+    least: Any
+    greatest: Any
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql as dialect
+
+        least, greatest = func.least, func.greatest
+    else:
+        from sqlalchemy.dialects import sqlite as dialect  # type: ignore[no-redef]
+
+        least, greatest = func.min, func.max
     statement = dialect.insert(reading_hours).from_select(
         _COLUMNS, _hour_rows(conn, sensor_id, first, last)
     )

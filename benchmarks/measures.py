@@ -20,6 +20,7 @@ from sqlalchemy import Engine, func, select, text
 
 from alerts.engine import AlertEngine
 from alerts.evaluator import Evaluator
+from alerts.verdict_recorder import VerdictRecorder
 from db.bulk import bulk_insert_readings
 from db.schema import readings
 
@@ -121,8 +122,9 @@ def bytes_per_reading(engine: Engine) -> tuple[float, int, dict[str, int]]:
 
 
 def alert_round(engine: Engine) -> tuple[float, int]:
-    """(seconds, tanks) for one alert round over every tank, no delivery."""
-    alerts = AlertEngine(engine, Evaluator(engine), sinks=[])
+    """(seconds, tanks) for one alert round over every tank, as the daemon runs it: with the
+    home page's verdict recorder, without network delivery (no MQTT, no notification URLs)."""
+    alerts = AlertEngine(engine, Evaluator(engine), sinks=[VerdictRecorder(engine)])
     began = time.perf_counter()
     done = alerts.run_once(datetime.now(UTC))
     return time.perf_counter() - began, len(done)

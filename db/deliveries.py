@@ -106,14 +106,24 @@ class DeliveryWindow:
 def _record(conn: Connection, rows: list[tuple[str, int, int, int]]) -> None:
     """Upsert (session, packet_id, content_key, seq) ROWS: the last message stored per packet id.
 
-    One statement prepared once and run over the rows by the driver (sqlite3's executemany,
-    psycopg's pipeline), as db/readings.py inserts readings: SQLAlchemy's executemany built a
-    parameter dict per row, which made recording a delivery dearer than storing its reading.
+    One statement for the batch, as db/readings.py inserts readings (sqlite3's executemany of a
+    prepared statement; on PostgreSQL one statement over arrays): SQLAlchemy's executemany built
+    a parameter dict per row, which made recording a delivery dearer than storing its reading.
     """
-    qmark = conn.dialect.paramstyle not in ("format", "pyformat")
-    conn.exec_driver_sql(_RECORD if qmark else _RECORD.replace("?", "%s"), rows)
+    if conn.dialect.name == "postgresql":
+        # One statement of four arrays: a pipelined row each cost the server a bind and execute.
+        columns = tuple(list(column) for column in zip(*rows, strict=True))
+        conn.exec_driver_sql(_RECORD_ARRAYS, columns)
+        return
+    conn.exec_driver_sql(_RECORD, rows)
 
 
+_RECORD_ARRAYS = (
+    "INSERT INTO deliveries (session, packet_id, content_key, seq) "
+    "SELECT * FROM unnest(%s::text[], %s::integer[], %s::bigint[], %s::bigint[]) "
+    "ON CONFLICT (session, packet_id) DO UPDATE "
+    "SET content_key = excluded.content_key, seq = excluded.seq"
+)
 _RECORD = (
     "INSERT INTO deliveries (session, packet_id, content_key, seq) VALUES (?, ?, ?, ?) "
     "ON CONFLICT (session, packet_id) DO UPDATE "

@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, and_, case, func, literal, select, tuple_, update
 
@@ -43,9 +43,8 @@ class NewReading:
     payload: bytes = b""
 
 
-class _Mark(NamedTuple):
-    sensor_id: int
-    time: datetime
+# A row of the readings table: (sensor id, epoch time, value, epoch received at).
+_Row = tuple[int, float, float, float]
 
 
 @dataclass(frozen=True)
@@ -108,10 +107,11 @@ class BatchStore:
     def _write(
         self, conn: Connection, batch: list[NewReading], letters: list[DeadLetter]
     ) -> BatchResult:
-        rows = []
+        # (sensor id, time, value, received at) with epoch seconds, converted once: the same
+        # tuples are inserted, marked for the rollup and checked for clashes.
+        rows: list[_Row] = []
         kept: list[NewReading] = []  # the reading behind each row, in the same order
-        marked: list[_Mark] = []  # their (sensor, time), whose hours the rollup recomputes
-        last_seen: dict[int, datetime] = {}
+        last_seen: dict[int, float] = {}
         duplicates = 0
         self._forget_stale_ids(conn, batch)
         copies = self._window.duplicates(conn, (r.delivery for r in batch if r.delivery))
@@ -120,24 +120,15 @@ class BatchStore:
                 duplicates += 1
                 continue
             sensor_id = self._sensor_id(conn, reading)
-            rows.append(
-                {
-                    "sensor_id": sensor_id,
-                    "time": reading.time,
-                    "value": reading.value,
-                    "received_at": reading.received_at,
-                }
-            )
+            received = to_epoch(reading.received_at)
+            rows.append((sensor_id, to_epoch(reading.time), reading.value, received))
             kept.append(reading)
-            marked.append(_Mark(sensor_id, reading.time))
-            seen = last_seen.get(sensor_id)
-            last_seen[sensor_id] = (
-                reading.received_at if seen is None else max(seen, reading.received_at)
-            )
+            if last_seen.get(sensor_id, received) <= received:
+                last_seen[sensor_id] = received
         stored = 0
         if rows:
             stored = _insert_new(conn, rows)
-            mark_hours(conn, ((r.sensor_id, to_epoch(r.time)) for r in marked))
+            mark_hours(conn, ((row[0], row[1]) for row in rows))
             duplicates += len(rows) - stored
             if stored < len(rows):
                 conflicts = _conflicts(conn, rows, kept)
@@ -285,9 +276,7 @@ def _sensor_ids(tank: str, parameter: str | None = None) -> Select[tuple[int]]:
     return query
 
 
-def _conflicts(
-    conn: Connection, rows: list[dict[str, Any]], kept: list[NewReading]
-) -> list[DeadLetter]:
+def _conflicts(conn: Connection, rows: list[_Row], kept: list[NewReading]) -> list[DeadLetter]:
     """Dead letters for ROWS whose (sensor, time) already holds another value.
 
     An identical value is a copy (a resend, a redelivery) and stays a duplicate. A different one
@@ -295,7 +284,7 @@ def _conflicts(
     node sending twice a second): skipping it silently would ack a reading that is never stored.
     """
     stored: dict[tuple[int, float], float] = {}
-    keys = list({(row["sensor_id"], row["time"]) for row in rows})
+    keys = list({(row[0], row[1]) for row in rows})
     for start in range(0, len(keys), _KEYS_PER_QUERY):
         chunk = keys[start : start + _KEYS_PER_QUERY]
         query = select(readings.c.sensor_id, readings.c.time, readings.c.value).where(
@@ -304,10 +293,10 @@ def _conflicts(
         for sensor_id, moment, value in conn.execute(query):
             stored[(sensor_id, to_epoch(moment))] = value
     letters = []
-    for row, reading in zip(rows, kept, strict=True):
-        value = stored.get((row["sensor_id"], to_epoch(row["time"])))
+    for (sensor_id, moment, sent, _received), reading in zip(rows, kept, strict=True):
+        value = stored.get((sensor_id, moment))
         # The same reading sent again in another unit can differ in the last bit: still a copy.
-        if value is not None and not math.isclose(value, row["value"], rel_tol=1e-9):
+        if value is not None and not math.isclose(value, sent, rel_tol=1e-9):
             letters.append(
                 DeadLetter(
                     time=reading.received_at,
@@ -328,7 +317,7 @@ def _conflicts(
 _KEYS_PER_QUERY = 500
 
 
-def _insert_new(conn: Connection, rows: list[dict[str, Any]]) -> int:
+def _insert_new(conn: Connection, rows: list[_Row]) -> int:
     """Insert ROWS, skipping any already stored for that sensor and time; returns how many were new.
 
     One statement for the batch: sqlite3's executemany reuses the compiled statement (its
@@ -337,23 +326,15 @@ def _insert_new(conn: Connection, rows: list[dict[str, Any]]) -> int:
     multi-row INSERT ... RETURNING, which rebuilt the statement and a datetime per value: about
     half of the daemon's time per message on SQLite.
     """
-    columns = list(rows[0])
-    marker = "%s" if conn.dialect.paramstyle in ("format", "pyformat") else "?"
-    sql = (
-        f"INSERT INTO readings ({', '.join(columns)}) "  # noqa: S608 (column names, not input)
-        f"VALUES ({', '.join([marker] * len(columns))}) "
-        "ON CONFLICT (sensor_id, time) DO NOTHING"
-    )
-    params = [
-        tuple(to_epoch(v) if isinstance(v, datetime) else v for v in row.values()) for row in rows
-    ]
     if conn.dialect.name == "postgresql":
-        ordered = [
-            (r["sensor_id"], to_epoch(r["time"]), r["value"], to_epoch(r["received_at"]))
-            for r in rows
-        ]
-        return max(0, conn.exec_driver_sql(_UNNEST_READINGS, _as_arrays(ordered, 4)).rowcount)
-    return max(0, conn.exec_driver_sql(sql, params).rowcount)
+        return max(0, conn.exec_driver_sql(_UNNEST_READINGS, _as_arrays(rows, 4)).rowcount)
+    return max(0, conn.exec_driver_sql(_INSERT_READING, rows).rowcount)
+
+
+_INSERT_READING = (
+    "INSERT INTO readings (sensor_id, time, value, received_at) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (sensor_id, time) DO NOTHING"
+)
 
 
 # PostgreSQL: the whole batch as four arrays in one statement. A pipelined executemany still

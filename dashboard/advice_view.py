@@ -8,8 +8,10 @@ verdict.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 
@@ -19,6 +21,7 @@ from db.tanks import Tank
 from health.summary import due_phrase, headline
 
 if TYPE_CHECKING:
+    from health.types import TankHistory
     from health.verdict import Verdict
 
 # The verdict moves with new tests and readings, not by the second.
@@ -26,9 +29,15 @@ CACHE_SECONDS = 60
 
 
 def advice_for(
-    tank: Tank, at: datetime | None = None, zone: tzinfo | None = None
+    tank: Tank,
+    at: datetime | None = None,
+    zone: tzinfo | None = None,
+    history: Callable[[], TankHistory] | None = None,
 ) -> Verdict | None:
-    """The advisor's verdict for TANK at AT (now) in ZONE, or None when health is unavailable."""
+    """The advisor's verdict for TANK at AT (now) in ZONE, or None when health is unavailable.
+
+    HISTORY gives the tank's history at AT when the caller keeps it; else it is loaded here.
+    """
     try:
         from health.advisor import advise
     except ImportError:
@@ -37,25 +46,46 @@ def advice_for(
 
     at = at or datetime.now(UTC)
     profile, _warning = profile_for(tank)
-    return advise(load_tank_history(engine(), tank.name, at), at, profile, zone or server_zone())
+    found = history() if history is not None else load_tank_history(engine(), tank.name, at)
+    return advise(found, at, profile, zone or server_zone())
+
+
+@st.cache_resource(ttl=CACHE_SECONDS, max_entries=16, show_spinner=False)
+def _history(name: str, minute: int) -> TankHistory:
+    """TANK's history at MINUTE, loaded once for every session and zone (0.6 s on a year).
+
+    Shared, not copied: health/ is pure and only reads it.
+    """
+    from db.tank_history import load_tank_history
+
+    return load_tank_history(engine(), name, datetime.fromtimestamp(minute * 60, UTC))
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _cached_advice(name: str, minute: int, zone_name: str, _tank: Tank) -> Verdict | None:
-    zone = keeper_zone() if zone_name else None
-    return advice_for(_tank, datetime.fromtimestamp(minute * 60, UTC), zone)
+def cached_advice(name: str, minute: int, zone_name: str, _tank: Tank) -> Verdict | None:
+    """The verdict for the tank NAME at MINUTE in the zone named ZONE_NAME ("": the server's).
+
+    The zone comes from its name, not the session, so the server's warm-up can fill it too.
+    """
+    try:
+        zone = ZoneInfo(zone_name) if zone_name else None
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = None
+    at = datetime.fromtimestamp(minute * 60, UTC)
+    return advice_for(_tank, at, zone, lambda: _history(name, minute))
 
 
 def forget_advice() -> None:
     """Drop cached verdicts: a test or a water change just logged must show at once (issue 10)."""
-    _cached_advice.clear()
+    cached_advice.clear()
+    _history.clear()
 
 
 def current_verdict(tank: Tank) -> Verdict | None:
     """The advisor's verdict for TANK this minute in the keeper's zone (cached for the minute)."""
     now = datetime.now(UTC)
     zone = keeper_zone()
-    return _cached_advice(tank.name, int(now.timestamp() // 60), str(zone or ""), tank)
+    return cached_advice(tank.name, int(now.timestamp() // 60), str(zone or ""), tank)
 
 
 # Notes the keeper acts on even when the water is fine: how to change, not only when.
@@ -67,7 +97,7 @@ def show_advice(tank: Tank) -> None:
     now = datetime.now(UTC)
     zone = keeper_zone()
     try:
-        verdict = _cached_advice(tank.name, int(now.timestamp() // 60), str(zone or ""), tank)
+        verdict = cached_advice(tank.name, int(now.timestamp() // 60), str(zone or ""), tank)
     except Exception as exc:  # a broken advisor must not take the overview down with it
         st.warning(f"The water-change advisor could not run: {plain(str(exc))[:300]}")
         return

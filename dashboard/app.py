@@ -12,12 +12,16 @@ import streamlit as st
 
 from dashboard.formatting import zone_name
 from dashboard.state import keeper_zone, open_store
-from dashboard.warmup import chart_script_preload, warm_up_imports
+from dashboard.warmup import FILL, chart_script_preload, warm_up_imports
 from sensors.errors import AquariumError
 
-warm_up_imports()  # pandas and plotly load while the keeper reads the first page
+# pandas and plotly load while the keeper reads the first page, then the Trends page's default
+# view is read into its cache (dashboard/trend_data.py).
+warm_up_imports(then=FILL)
 
 st.set_page_config(page_title="Aquarium monitor", page_icon=":material/pets:", layout="wide")
+
+PRELOAD_KEY = "chunk-preload"
 
 store = open_store()
 if store.error:
@@ -41,12 +45,14 @@ navigation = st.navigation(
 )
 # The keeper's zone, named once for every page: the times on them are all in it.
 st.sidebar.caption(f"Times in {zone_name(keeper_zone())}")
+# The plotly and Trends widget chunks load in the browser while the first page is read
+# (dashboard/warmup.py). Before the page runs, not after: a keeper who clicks on while the home
+# page is still reading its tanks stops that run, and a tag sent last never reached the browser.
+# Our own fixed tags, no input; their container is hidden so it leaves no gap in the sidebar.
+if (preload := chart_script_preload()) is not None:
+    hidden = f"<style>:has(> .st-key-{PRELOAD_KEY}) {{ display: none; }}</style>"
+    st.sidebar.container(key=PRELOAD_KEY).html(hidden + preload, unsafe_allow_javascript=True)
 try:
     navigation.run()
 except AquariumError as exc:  # e.g. the database locked by another program: one line, the fix
     st.error(str(exc))
-finally:
-    # The plotly chunk loads in the browser while the first page is read (dashboard/warmup.py);
-    # last in the sidebar, where its empty element moves nothing. Our own fixed tag, no input.
-    if (preload := chart_script_preload()) is not None:
-        st.sidebar.html(preload, unsafe_allow_javascript=True)

@@ -6,8 +6,13 @@ importing. Started from app.py, the import runs while the keeper reads the home 
 
 The browser has the same first-time cost: Streamlit's plotly component is a 4.7 MB script
 chunk that the page fetches, compiles and runs only when the first chart arrives (1.5-2.5 s of
-a first Trends view here, then 0.2 s a view). chart_script_preload() names that chunk so the
-app can load it while the home page is read; the chart's own import then finds it loaded.
+a first Trends view here, then 0.2 s a view); the Trends page's widgets (multiselect, segmented
+control, tank selector, table) each fetch their own chunk on first use too. chart_script_preload()
+names those chunks so the app can load them while the home page is read; the page's own imports
+then find them loaded.
+
+After the imports, the same thread fills the Trends page's cache for the default view
+(dashboard/trend_data.py): its series and the advisor's forecast cone are ready at the click.
 """
 
 from __future__ import annotations
@@ -22,50 +27,75 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 CHART_MODULES = ("dashboard.charts", "dashboard.logbook_table")
+# Called after the imports: "module:function", so this module imports nothing heavy itself.
+FILL = "dashboard.trend_data:fill_default_views"
 _started: set[str] = set()
 _lock = threading.Lock()
 
 
-def warm_up_imports(modules: Sequence[str] = CHART_MODULES) -> threading.Thread | None:
-    """Import MODULES in a daemon thread, once per process; returns the thread it started."""
+def warm_up_imports(
+    modules: Sequence[str] = CHART_MODULES, then: str | None = None
+) -> threading.Thread | None:
+    """Import MODULES in a daemon thread, once per process, then call THEN ("module:function")
+    there; returns the thread it started."""
     with _lock:
         fresh = [m for m in modules if m not in _started]
         _started.update(fresh)
     if not fresh:
         return None
-    thread = threading.Thread(target=_import, args=(fresh,), name="warm-up-imports", daemon=True)
+    thread = threading.Thread(
+        target=_import, args=(fresh, then), name="warm-up-imports", daemon=True
+    )
     thread.start()
     return thread
 
 
-def _import(modules: list[str]) -> None:
+def _import(modules: list[str], then: str | None) -> None:
     for name in modules:
         try:
             importlib.import_module(name)
         except Exception:  # the page's own import will raise it where the keeper sees it
             log.exception("importing %s ahead of time failed", name)
+    if then is None:
+        return
+    try:
+        module, function = then.split(":")
+        getattr(importlib.import_module(module), function)()
+    except Exception:  # the page computes what is missing, and shows its error there
+        log.exception("%s ahead of time failed", then)
 
 
 # Where Streamlit's frontend keeps its script chunks, and the plotly component's name pattern.
 STATIC_JS = "static/static/js"
 PLOTLY_CHUNK = "PlotlyChart.*.js"
+# The Trends page's other components, each a chunk fetched on its first use: the parameter
+# multiselect, the range's segmented control (ButtonGroup), the sidebar's tank selector and the
+# test results table.
+TRENDS_CHUNKS = ("Multiselect.*.js", "ButtonGroup.*.js", "Selectbox.*.js", "Table.*.js")
 
 
 @cache
-def plotly_chunk() -> str | None:
-    """The file name of Streamlit's plotly component chunk; None if this Streamlit has none."""
+def chunk(pattern: str) -> str | None:
+    """The file name of the one Streamlit script chunk matching PATTERN; None if not one."""
     import streamlit
 
-    found = sorted(Path(streamlit.__file__).parent.joinpath(STATIC_JS).glob(PLOTLY_CHUNK))
+    found = sorted(Path(streamlit.__file__).parent.joinpath(STATIC_JS).glob(pattern))
     return found[0].name if len(found) == 1 else None
 
 
-def chart_script_preload() -> str | None:
-    """HTML that loads the plotly chunk in the browser now, or None when there is none to load.
+def plotly_chunk() -> str | None:
+    """The file name of Streamlit's plotly component chunk; None if this Streamlit has none."""
+    return chunk(PLOTLY_CHUNK)
 
-    A module script at the URL the app itself imports it from ("static/js/" beside the app's
-    own scripts, under any base path): the browser runs a module once per URL, so the chart's
-    later import is free.
+
+def chart_script_preload() -> str | None:
+    """HTML that loads the plotly and Trends widget chunks in the browser now, or None when
+    there is none to load.
+
+    Module scripts at the URL the app itself imports them from ("static/js/" beside the app's
+    own scripts, under any base path): the browser runs a module once per URL, so the page's
+    later imports are free.
     """
-    name = plotly_chunk()
-    return f'<script type="module" src="static/js/{name}"></script>' if name else None
+    names = [n for p in (PLOTLY_CHUNK, *TRENDS_CHUNKS) if (n := chunk(p)) is not None]
+    tags = [f'<script type="module" src="static/js/{name}"></script>' for name in names]
+    return "".join(tags) or None

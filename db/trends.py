@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import Engine, Float, func, select, type_coerce
 
 from db.rollup import HOUR_S, refresh_rollups, time_bucket
-from db.schema import manual_tests, reading_hours, readings, sensors
+from db.schema import manual_tests, reading_hours, readings, rollup_pending, sensors
 from db.tanks import get_tank
 from db.types import to_epoch
 
@@ -276,3 +276,20 @@ def charted_parameters(engine: Engine, tank: str) -> list[str]:
         ).scalars()
         found += [p for p in sorted(tested) if p not in found]
     return found
+
+
+def data_marker(engine: Engine, tank: str) -> tuple[str, int]:
+    """What changes when TANK's charted readings do: its newest reading time and its sensors'
+    hours waiting for the rollup. A cache keyed by it misses as soon as a reading is stored."""
+    tank_id = get_tank(engine, tank).id
+    mine = select(sensors.c.id).where(sensors.c.tank_id == tank_id)
+    with engine.connect() as conn:
+        newest = conn.execute(
+            select(func.max(sensors.c.last_seen)).where(sensors.c.tank_id == tank_id)
+        ).scalar_one()
+        pending = conn.execute(
+            select(func.count())
+            .select_from(rollup_pending)
+            .where(rollup_pending.c.sensor_id.in_(mine))
+        ).scalar_one()
+    return (str(newest), int(pending))

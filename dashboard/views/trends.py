@@ -7,59 +7,26 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 import pandas as pd
 import streamlit as st
 
-from dashboard.advice_view import current_verdict
-from dashboard.charts import drawable, trend_figure
 from dashboard.formatting import label, plain, span_text, value_text, when_text
 from dashboard.state import all_tanks, choose_tank, engine, keeper_zone, profile_for
 from dashboard.time_axis import zone_name
-from db.maintenance import list_events
-from db.manual import list_tests
-from db.trends import Series, charted_parameters, trend_series
-from health.profiles import limits, safe_band
+from dashboard.trend_data import (
+    DEFAULT_SPAN,
+    default_parameters,
+    rank,
+    trend_view,
+    view_range,
+)
+from db.trends import charted_parameters
 
 PRESETS = {
     "24 h": timedelta(hours=24),
     "7 d": timedelta(days=7),
-    "30 d": timedelta(days=30),
+    "30 d": DEFAULT_SPAN,
     "1 y": timedelta(days=365),
 }
 CUSTOM = "Custom"
-# Test kits are weekly or rarer: 30 days shows several results and the last water change.
-DEFAULT_PRESET = "30 d"
-# What a keeper of an under-gravel tank looks at first: the nitrate build-up, then the water.
-PRIORITY = (
-    "nitrate",
-    "temperature",
-    "ph",
-    "conductivity",
-    "ammonia",
-    "nitrite",
-    "kh",
-    "flow",
-    "oxygen",
-    "orp",
-    "tds",
-    "level",
-    "gh",
-    "phosphate",
-)
-DEFAULT_COUNT = 6
-
-
-def _rank(parameter: str) -> int:
-    return PRIORITY.index(parameter) if parameter in PRIORITY else len(PRIORITY)
-
-
-@st.cache_data(ttl=30, show_spinner="Reading the history…")
-def _series(tank: str, parameters: tuple[str, ...], since: int, until: int) -> dict[str, Series]:
-    """Cached per minute-rounded range: switching pages and back does not query again."""
-    return trend_series(
-        engine(),
-        tank,
-        parameters,
-        datetime.fromtimestamp(since, UTC),
-        datetime.fromtimestamp(until, UTC),
-    )
+DEFAULT_PRESET = "30 d"  # the view dashboard/trend_data.py fills ahead
 
 
 def _range(zone: tzinfo | None) -> tuple[datetime, datetime] | None:
@@ -68,9 +35,8 @@ def _range(zone: tzinfo | None) -> tuple[datetime, datetime] | None:
         "Range", [*PRESETS, CUSTOM], default=DEFAULT_PRESET, key="trend_range"
     )
     now = datetime.now(UTC)
-    until = datetime.fromtimestamp((int(now.timestamp()) // 60 + 1) * 60, UTC)
     if preset != CUSTOM:
-        return until - PRESETS.get(preset or DEFAULT_PRESET, PRESETS[DEFAULT_PRESET]), until
+        return view_range(now, PRESETS.get(preset or DEFAULT_PRESET, PRESETS[DEFAULT_PRESET]))
     today = now.astimezone(zone).date()
     picked = st.date_input(
         "From – to (local dates)",
@@ -94,7 +60,7 @@ st.title("Trends")
 if tank is None:
     st.info("No tanks yet: add one on the **Tanks** page.")
     st.stop()
-available = sorted(charted_parameters(engine(), tank.name), key=_rank)
+available = sorted(charted_parameters(engine(), tank.name), key=rank)
 if not available:
     st.info(
         f"Nothing to draw for {plain(tank.name)} yet: no sensor has reported and no test result "
@@ -103,13 +69,13 @@ if not available:
     st.stop()
 
 zone = keeper_zone()
-profile, problem = profile_for(tank)
+_profile, problem = profile_for(tank)
 if problem:
     st.warning(plain(problem))
 chosen = st.multiselect(
     "Parameters",
     available,
-    default=available[:DEFAULT_COUNT],
+    default=default_parameters(available),
     format_func=label,
     key=f"trend_parameters_{tank.name}",
 )
@@ -119,31 +85,15 @@ if not chosen or picked is None:
         st.info("Choose at least one parameter.")
     st.stop()
 since, until = picked
-chosen = sorted(chosen, key=_rank)
-series = _series(tank.name, tuple(chosen), int(since.timestamp()), int(until.timestamp()))
-tests = [
-    t for t in list_tests(engine(), tank.name, since=since, until=until) if t.parameter in chosen
-]
-events = list_events(engine(), tank.name, since=since, until=until)
-bands = {
-    p: band for p in chosen if limits(profile, p) and (band := safe_band(profile, p)) is not None
-}
-act = {
-    p: (found.act_low, found.act_high) for p in chosen if (found := limits(profile, p)) is not None
-}
-try:
-    verdict = current_verdict(tank)
-except Exception:  # the overview says what broke; a chart without the forecast is still a chart
-    verdict = None
-cone = verdict.forecast if verdict is not None else None  # the nitrate forecast
-if cone is not None and cone.parameter not in chosen:
-    cone = None
-drawn, empty = drawable({p: series[p] for p in chosen}, tests, cone)
-if drawn:
-    figure = trend_figure(
-        {p: series[p] for p in chosen}, tests, events, bands, zone, act, (since, until), cone
+chosen = sorted(chosen, key=rank)
+view = trend_view(tank, tuple(chosen), since, until, str(zone or ""))
+series, tests, cone = view.series, view.tests, view.cone
+if view.figure is not None:
+    st.plotly_chart(
+        view.figure, config={"displaylogo": False, "scrollZoom": False}, key="trend_chart"
     )
-    st.plotly_chart(figure, config={"displaylogo": False, "scrollZoom": False}, key="trend_chart")
+empty = view.empty
+drawn = view.figure is not None
 if empty:
     names = ", ".join(label(p) for p in empty)
     st.info(

@@ -24,15 +24,21 @@ def test_chart_libraries_are_imported_once_in_the_background() -> None:
     assert result.stdout.split() == ["True", "True", "True", "True"]
 
 
-def test_the_browser_preload_names_the_installed_plotly_chunk() -> None:
-    """The preload tag loads the one plotly chunk this Streamlit ships, from its static folder."""
+def test_the_browser_preload_names_the_installed_plotly_and_widget_chunks() -> None:
+    """The preload tags load plotly's chunk and each Trends widget's, from the static folder."""
     from pathlib import Path
 
     import streamlit
 
-    from dashboard.warmup import STATIC_JS, chart_script_preload, plotly_chunk
+    from dashboard.warmup import STATIC_JS, TRENDS_CHUNKS, chart_script_preload, chunk, plotly_chunk
 
     name = plotly_chunk()
     assert name is not None, "Streamlit renamed its plotly chunk: the first chart loads it late"
-    assert (Path(streamlit.__file__).parent / STATIC_JS / name).is_file()
-    assert chart_script_preload() == f'<script type="module" src="static/js/{name}"></script>'
+    widgets = [chunk(pattern) for pattern in TRENDS_CHUNKS]
+    assert None not in widgets, "Streamlit renamed a widget chunk: the Trends page loads it late"
+    names = [name, *widgets]
+    for found in names:
+        assert (Path(streamlit.__file__).parent / STATIC_JS / str(found)).is_file()
+    assert chart_script_preload() == "".join(
+        f'<script type="module" src="static/js/{n}"></script>' for n in names
+    )

@@ -35,14 +35,37 @@ class DatabaseFileGuard:
         database = engine.url.database if engine.dialect.name == "sqlite" else None
         self.path = os.path.abspath(database) if database and database != ":memory:" else None
         self._identity = self._stat() if self.path else None
+        # Each open connection's write-ahead log as first seen after a commit, keyed by the
+        # connection (kept, so its id is not reused while it is listed).
+        self._logs: dict[int, tuple[object, tuple[int, int]]] = {}
 
-    def _stat(self) -> tuple[int, int] | None:
+    def _stat(self, suffix: str = "") -> tuple[int, int] | None:
         assert self.path is not None
         try:
-            found = os.stat(self.path)
+            found = os.stat(self.path + suffix)
         except FileNotFoundError:
             return None
         return found.st_dev, found.st_ino
+
+    def _log_replaced(self, conn: Connection) -> bool:
+        """True when the log at the path is gone, or is not the file CONN has been writing to.
+
+        SQLite keeps a connection's log open until the connection closes and never unlinks it
+        while it is open; so a log at the path with another inode than this connection saw
+        before was deleted and made anew, typically by another connection opened after an
+        `rm aquarium.db-wal`, while this one goes on committing into the unlinked file.
+        """
+        now = self._stat("-wal")
+        if now is None:
+            return True
+        raw = conn.connection.driver_connection
+        seen = self._logs.get(id(raw))
+        if seen is not None and seen[0] is raw:
+            return seen[1] != now
+        if len(self._logs) > 64:  # connections come and go with the pool: forget the old ones
+            self._logs.clear()
+        self._logs[id(raw)] = (raw, now)
+        return False
 
     def check(self, conn: Connection | None = None) -> None:
         """Raise DatabaseFileChanged if the file at the path is not the one opened at start, or
@@ -51,7 +74,7 @@ class DatabaseFileGuard:
             return
         now = self._stat()
         if now == self._identity:
-            if conn is not None and not os.path.exists(f"{self.path}-wal"):
+            if conn is not None and self._log_replaced(conn):
                 self._log_deleted(conn)
             return
         what = (

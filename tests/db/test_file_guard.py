@@ -1,0 +1,58 @@
+"""The store stops acking when its write-ahead log is deleted, even once another connection made
+a new one at the same path (the race behind a reliability test that failed 1 run in 10)."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from db.engine import open_engine
+from db.file_guard import DatabaseFileChanged
+from db.readings import BatchStore, NewReading, count_readings
+
+START = datetime(2026, 11, 20, tzinfo=UTC)
+
+
+def _batch(first: int, count: int) -> list[NewReading]:
+    """COUNT pH readings a minute apart from minute FIRST."""
+    return [
+        NewReading("t", "ph", 7.0 + i / 1000, START + timedelta(minutes=i), START, "aquarium/t/ph")
+        for i in range(first, first + count)
+    ]
+
+
+def test_a_log_deleted_and_made_anew_by_another_connection_stops_the_acks(tmp_path: Path) -> None:
+    """`rm aquarium.db-wal`, then any new connection recreates it: the store still notices."""
+    path = tmp_path / "aquarium.db"
+    engine = open_engine(f"sqlite:///{path}")
+    store = BatchStore(engine)
+    store.write(_batch(0, 10), [])
+    Path(f"{path}-wal").unlink()
+    other = sqlite3.connect(path)
+    # Its first read creates the log file again, then (the shared index still describing the
+    # old log) may fail with a disk I/O error: either way a log is at the path once more.
+    with contextlib.suppress(sqlite3.OperationalError):
+        other.execute("SELECT count(*) FROM tanks").fetchone()
+    assert Path(f"{path}-wal").exists()
+    with pytest.raises(DatabaseFileChanged, match=r"write-ahead log .* was deleted"):
+        store.write(_batch(10, 10), [])
+    other.close()
+    engine.dispose()
+
+
+def test_a_log_left_alone_never_stops_the_acks(tmp_path: Path) -> None:
+    """Many batches, with other connections opening and closing beside the store: no alarm."""
+    path = tmp_path / "aquarium.db"
+    engine = open_engine(f"sqlite:///{path}")
+    store = BatchStore(engine)
+    for round_ in range(20):
+        store.write(_batch(round_ * 10, 10), [])
+        other = sqlite3.connect(path)
+        other.execute("SELECT count(*) FROM readings").fetchone()
+        other.close()
+    assert count_readings(engine, "t") == 200
+    engine.dispose()

@@ -38,6 +38,7 @@ class DatabaseFileGuard:
         # Each open connection's write-ahead log as first seen after a commit, keyed by the
         # connection (kept, so its id is not reused while it is listed).
         self._logs: dict[int, tuple[object, tuple[int, int]]] = {}
+        self._last_log: tuple[int, int] | None = None  # the log at the last good check
 
     def _stat(self, suffix: str = "") -> tuple[int, int] | None:
         assert self.path is not None
@@ -61,10 +62,14 @@ class DatabaseFileGuard:
         raw = conn.connection.driver_connection
         seen = self._logs.get(id(raw))
         if seen is not None and seen[0] is raw:
-            return seen[1] != now
+            if seen[1] != now:
+                return True
+            self._last_log = now
+            return False
         if len(self._logs) > 64:  # connections come and go with the pool: forget the old ones
             self._logs.clear()
         self._logs[id(raw)] = (raw, now)
+        self._last_log = now
         return False
 
     def check(self, conn: Connection | None = None) -> None:
@@ -103,8 +108,22 @@ class DatabaseFileGuard:
             saved = "what it held was saved into the database file"
         except Exception as exc:  # a failed rescue must not hide the reason for stopping
             saved = f"saving what it held failed ({str(exc).splitlines()[0][:120]})"
-        raise DatabaseFileChanged(
+        raise self.log_replaced_error(f"{saved}, and ")
+
+    def log_replaced(self) -> bool:
+        """After a failed commit: is the log the last good commit went to gone from its path?
+
+        The daemon's pool keeps its connections open, so while it runs SQLite never removes
+        the log (it does so when the last connection closes): another file there was made anew.
+        """
+        if self.path is None or self._last_log is None:
+            return False
+        return self._stat("-wal") != self._last_log
+
+    def log_replaced_error(self, saved: str) -> DatabaseFileChanged:
+        """The one-line error for a deleted log; SAVED says what became of its contents."""
+        return DatabaseFileChanged(
             f"the database's write-ahead log {self.path}-wal was deleted while the daemon was "
-            f"running; {saved}, and nothing more is acknowledged (the broker keeps the readings); "
+            f"running; {saved}nothing more is acknowledged (the broker keeps the readings); "
             "restart the daemon, and leave the -wal and -shm files beside the database alone"
         )

@@ -15,7 +15,7 @@ from db.dead_letters import MAX_AGE as DEAD_LETTER_MAX_AGE
 from db.dead_letters import MAX_ROWS as DEAD_LETTER_MAX_ROWS
 from db.dead_letters import DeadLetter, add_dead_letters, excerpt, prune_dead_letters
 from db.deliveries import Delivery, DeliveryWindow
-from db.file_guard import DatabaseFileGuard
+from db.file_guard import DatabaseFileChanged, DatabaseFileGuard
 from db.latest import latest_values
 from db.rollup import mark_hours
 from db.schema import readings, sensors, tanks
@@ -96,11 +96,14 @@ class BatchStore:
                 # or replaced file or log are lost at the next restart, so their messages must
                 # not be acked (the broker redelivers them).
                 self._file.check(conn)
-        except Exception:
+        except Exception as exc:
             # Ids cached from a transaction that rolled back may not exist: forget them.
             self._tank_ids.clear()
             self._sensor_ids.clear()
             self._window.forget()
+            # A deleted log often fails the commit itself ("disk I/O error"): say the real cause.
+            if not isinstance(exc, DatabaseFileChanged) and self._file.log_replaced():
+                raise self._file.log_replaced_error("") from exc
             raise
         return result
 

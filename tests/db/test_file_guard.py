@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from db.engine import open_engine
-from db.file_guard import DatabaseFileChanged
+from db.file_guard import DatabaseFileChanged, DatabaseFileGuard
 from db.readings import BatchStore, NewReading, count_readings
 
 START = datetime(2026, 11, 20, tzinfo=UTC)
@@ -55,4 +55,21 @@ def test_a_log_left_alone_never_stops_the_acks(tmp_path: Path) -> None:
         other.execute("SELECT count(*) FROM readings").fetchone()
         other.close()
     assert count_readings(engine, "t") == 200
+    engine.dispose()
+
+
+def test_a_failed_commit_after_the_log_was_deleted_names_the_log(tmp_path: Path) -> None:
+    """Without a connection the guard tells that the last good commit's log is gone."""
+    path = tmp_path / "aquarium.db"
+    engine = open_engine(f"sqlite:///{path}")
+    store = BatchStore(engine)
+    store.write(_batch(0, 10), [])
+    guard = DatabaseFileGuard(engine)
+    assert not guard.log_replaced()  # it has seen no good commit: it cannot tell
+    with engine.connect() as conn:
+        guard.check(conn)
+    assert not guard.log_replaced()  # the log is the one the last good check saw
+    Path(f"{path}-wal").unlink()
+    assert guard.log_replaced()
+    assert "write-ahead log" in str(guard.log_replaced_error(""))
     engine.dispose()

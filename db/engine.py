@@ -3,7 +3,10 @@ writer need, and the schema brought up to date on open."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+from collections import Counter
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +47,36 @@ def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+# Open SQLite connections of this process, per database file (pool connect and close events).
+_OPEN_CONNECTIONS: Counter[str] = Counter()
+
+
+def _refuse_a_second_log(path: str, _dbapi_conn: Any, _record: Any) -> None:
+    """Refuse a new connection while this process's others write to a deleted write-ahead log.
+
+    SQLite removes the log (and its index, the -shm file) only when the last connection closes.
+    With our connections open, an index without its log means the log was deleted underneath
+    (`rm aquarium.db-wal`). A new connection would make an empty log and reset the shared index,
+    and the open connections' commits, acked ones included, would be lost; refused, the open
+    ones keep the old log whole until the store's guard saves it (db/file_guard.py).
+    """
+    if (
+        _OPEN_CONNECTIONS[path] > 0
+        and os.path.exists(f"{path}-shm")
+        and not os.path.exists(f"{path}-wal")
+    ):
+        raise StoreUnavailable(
+            f"the database's write-ahead log {path}-wal was deleted while this process had the "
+            "database open; nothing more is acknowledged (the broker keeps the readings); "
+            "restart the daemon, and leave the -wal and -shm files beside the database alone"
+        )
+    _OPEN_CONNECTIONS[path] += 1
+
+
+def _forget_connection(path: str, _dbapi_conn: Any, _record: Any) -> None:
+    _OPEN_CONNECTIONS[path] = max(0, _OPEN_CONNECTIONS[path] - 1)
 
 
 def _sqlite_begin(conn: Any) -> None:
@@ -90,6 +123,12 @@ def open_engine(url: str, *, migrate: bool = True) -> Engine:
         ) from exc
     event.listen(engine, "handle_error", translate)
     if engine.dialect.name == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:":
+            path = os.path.abspath(Path(database).expanduser())
+            event.listen(engine.pool, "connect", partial(_refuse_a_second_log, path))
+            event.listen(engine.pool, "close", partial(_forget_connection, path))
+            event.listen(engine.pool, "close_detached", partial(_forget_connection, path))
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
     if migrate:

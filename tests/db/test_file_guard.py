@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from db.engine import open_engine
+from db.errors import StoreUnavailable
 from db.file_guard import DatabaseFileChanged, DatabaseFileGuard
 from db.readings import BatchStore, NewReading, count_readings
 
@@ -73,3 +74,23 @@ def test_a_failed_commit_after_the_log_was_deleted_names_the_log(tmp_path: Path)
     assert guard.log_replaced()
     assert "write-ahead log" in str(guard.log_replaced_error(""))
     engine.dispose()
+
+
+def test_no_new_connection_resets_a_deleted_log_so_acked_rows_survive(tmp_path: Path) -> None:
+    """After `rm aquarium.db-wal`, this process opens no new connection (it would reset the
+    shared index); the store's next commit saves the old log, and a restart finds every row."""
+    path = tmp_path / "aquarium.db"
+    engine = open_engine(f"sqlite:///{path}")
+    store = BatchStore(engine)
+    store.write(_batch(0, 10), [])  # acked: in the log, not yet in the database file
+    Path(f"{path}-wal").unlink()
+    with engine.connect() as held, pytest.raises(StoreUnavailable, match="write-ahead log"):
+        held.exec_driver_sql("SELECT 1")  # the pooled connection is busy: a new one is needed
+        with engine.connect() as second:
+            second.exec_driver_sql("SELECT count(*) FROM readings")
+    with pytest.raises(DatabaseFileChanged, match="was saved into the database file"):
+        store.write(_batch(10, 10), [])
+    engine.dispose()
+    reopened = open_engine(f"sqlite:///{path}")
+    assert count_readings(reopened, "t") >= 10  # the acked first batch, whatever became of the rest
+    reopened.dispose()

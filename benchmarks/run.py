@@ -15,13 +15,11 @@ import logging
 import os
 import platform
 import secrets
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -31,32 +29,12 @@ import click
 from sqlalchemy import Engine, create_engine, text
 
 from benchmarks import history, measures, trends_page
-from benchmarks.ingest_throughput import (
-    DrainFailed,
-    drain_daemon,
-    drain_reference,
-    measure,
-    start_broker,
-)
-from benchmarks.workers import drain_workers
+from benchmarks.ingest_rows import ingest_table
+from benchmarks.table import Row, Sizes, ratio, say
 from db.engine import open_engine
 from db.rollup import refresh_rollups
 
 POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-Row = tuple[str, str, str, str, str, str, bool | None]
-
-
-@dataclass
-class Sizes:
-    """How much data and how many rounds; --quick shrinks them for a run in about two minutes."""
-
-    quick: bool
-    days: float
-    tanks: int
-    tank_hours: float
-    messages: int
-    rounds: int
-    bulk_rows: int
 
 
 @contextmanager
@@ -77,14 +55,6 @@ def postgres_database() -> Iterator[str | None]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
-
-
-def ratio(figure: float, reference: float) -> str:
-    return f"{figure / reference:.2f} x" if reference and figure else "-"
-
-
-def say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def build_sqlite(path: Path, args: Sizes, end: datetime) -> Engine:
@@ -331,99 +301,6 @@ def bulk_table(work: Path, pg_url: str | None, args: Sizes) -> list[Row]:
         rows += storage_table(engine, "PostgreSQL")
         engine.dispose()
     return rows
-
-
-def ingest_table(work: Path, pg_url: str | None, args: Sizes) -> list[Row]:
-    broker, port = start_broker(work)
-    n = args.messages
-    rows: list[Row] = []
-    consumers: dict[str, Callable[[str, str], float]] = {
-        "ref": lambda cid, _t: drain_reference(port, cid, n),
-        "sqlite": lambda cid, t: drain_daemon(port, cid, n, f"sqlite:///{work / cid}.db", t),
-    }
-    if pg_url is not None:
-        consumers["pg"] = lambda cid, t: drain_daemon(port, cid, n, pg_url, t)
-    try:
-        for kind in ("plain", "device-timed"):
-            speeds: dict[str, list[float]] = {name: [] for name in consumers}
-            failures: dict[str, str] = {}
-            for r in range(args.rounds):
-                say(f"ingest, {kind} payloads, round {r + 1}/{args.rounds}: {n:,} messages each")
-                for name, drain in consumers.items():
-                    if name in failures:
-                        continue
-                    try:
-                        speeds[name].append(n / measure(name, port, n, drain, r, kind))
-                    except DrainFailed as exc:  # reported in the table, the run goes on
-                        failures[name] = str(exc)
-                        say(f"  {name}: {exc}")
-            ref = _median_text(speeds["ref"], failures.get("ref"))
-            lite = _median_text(speeds["sqlite"], failures.get("sqlite"))
-            rows.append(
-                (
-                    f"QoS 1 ingest, commit before ack, {kind}",
-                    "SQLite",
-                    lite[1],
-                    f"bare paho subscriber {ref[1]}",
-                    ratio(lite[0], ref[0]),
-                    ">= 0.6 x",
-                    lite[0] >= 0.6 * ref[0],
-                )
-            )
-            if "pg" in consumers:
-                pg = _median_text(speeds["pg"], failures.get("pg"))
-                rows.append(
-                    (
-                        f"QoS 1 ingest, one worker, {kind}",
-                        "PostgreSQL",
-                        pg[1],
-                        f"SQLite {lite[1]}",
-                        ratio(pg[0], lite[0]),
-                        ">= 0.8 x SQLite",
-                        pg[0] >= 0.8 * lite[0] > 0,
-                    )
-                )
-        if pg_url is not None:
-            rows.append(workers_row(port, pg_url, work, args))
-    finally:
-        broker.terminate()
-        broker.wait()
-    return rows
-
-
-def workers_row(port: int, pg_url: str, work: Path, args: Sizes) -> Row:
-    """Three identical `aquarium ingest` processes beside one, measured the same way (live)."""
-    speeds: dict[int, list[float]] = {1: [], 3: []}
-    failures: dict[int, str] = {}
-    for r in range(args.rounds):
-        for count in (1, 3):
-            say(f"ingest, {count} worker process(es), round {r + 1}/{args.rounds}")
-            tank = f"bench-workers{count}-{r}"
-            try:
-                seconds = drain_workers(port, pg_url, count, args.messages, tank, work / "logs")
-                speeds[count].append(args.messages / seconds)
-            except DrainFailed as exc:
-                failures[count] = str(exc)
-                say(f"  {count} worker(s): {exc}")
-    one = _median_text(speeds[1], failures.get(1))
-    three = _median_text(speeds[3], failures.get(3))
-    return (
-        "QoS 1 ingest, live, 3 worker processes (one holds the session)",
-        "PostgreSQL",
-        three[1],
-        f"1 worker process {one[1]}",
-        ratio(three[0], one[0]),
-        "failover, not speed: about 1 x",
-        None,
-    )
-
-
-def _median_text(speeds: list[float], failure: str | None) -> tuple[float, str]:
-    """(median msg/s, as shown); a consumer that failed shows 0 and why."""
-    if failure is not None:
-        return 0.0, failure
-    speed = statistics.median(speeds)
-    return speed, f"{speed:,.0f} msg/s"
 
 
 def print_table(rows: list[Row], args: Sizes, seconds: float) -> None:

@@ -43,8 +43,8 @@ def history_column(work: Path, days: float, browser: bool) -> dict[str, str]:
     engine.dispose()
     found = {"rows": f"{rows:,}", "bytes per reading": f"{per_row:.1f} B"}
     say(f"  {days:g} days: advise")
-    advised = min((measures.advise(url, history.BIG_TANK, 1) for _ in range(3)), key=_wall)
-    found["`aquarium advise`"] = f"{advised.seconds:.2f} s"
+    advised, floor = measures.advise(url, history.BIG_TANK, 3)
+    found["`aquarium advise` (import floor)"] = f"{advised.seconds:.2f} s ({floor.seconds:.2f} s)"
     say(f"  {days:g} days: export")
     export = measures.export(url, history.BIG_TANK)
     reference = measures.sqlite3_csv(path, history.BIG_TANK)
@@ -70,10 +70,6 @@ def tanks_column(work: Path, tanks: int) -> dict[str, str]:
     engine.dispose()
     path.unlink()
     return {"alert round": f"{seconds:.2f} s ({evaluated} tanks)"}
-
-
-def _wall(run: measures.Run) -> float:
-    return run.seconds
 
 
 def _table(columns: dict[str, dict[str, str]]) -> None:

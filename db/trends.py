@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine, Float, func, select, type_coerce
 
-from db.rollup import HOUR_S, refresh_rollups, time_bucket
+from db.rollup import HOUR_S, raw_horizon, refresh_rollups, time_bucket
 from db.schema import manual_tests, reading_hours, readings, rollup_pending, sensors
 from db.tanks import get_tank
 from db.types import to_epoch
@@ -123,10 +123,14 @@ def trend_series(
     tank_id = get_tank(engine, tank).id
     start, end = to_epoch(since), to_epoch(until)
     bucket = choose_bucket(end - start, max_points)
+    if bucket < HOUR_S and start < _folded_until(engine):
+        # Retention (db/retention.py) kept only the hourly rollup of readings this old: an hour
+        # is the finest there is, and raw buckets here would draw an empty chart.
+        bucket = HOUR_S
     found = {p: Series(p, bucket) for p in parameters}
     if not parameters or end <= start:
         return found
-    if end - start <= COUNT_RAW_UP_TO_S:
+    if bucket < HOUR_S and end - start <= COUNT_RAW_UP_TO_S:
         counts = _raw_counts(engine, tank_id, parameters, start, end)
         small = [p for p in parameters if counts.get(p, 0) <= max_points]
         found.update(_raw(engine, tank_id, small, start, end))
@@ -139,6 +143,12 @@ def trend_series(
         refresh_rollups(engine)
         found.update(_from_rollup(engine, tank_id, parameters, start, end, bucket))
     return found
+
+
+def _folded_until(engine: Engine) -> float:
+    """The epoch second before which raw readings were folded away (0: none were)."""
+    with engine.connect() as conn:
+        return float(raw_horizon(conn) * HOUR_S)
 
 
 def _raw_counts(

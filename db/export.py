@@ -86,7 +86,9 @@ def export_query(
         if until is not None:
             part = part.where(table.c.time <= until)
         parts.append(part)
-    return union_all(*parts).order_by("time", "tank", "parameter")
+    # The value last: two probes of one parameter at one moment come out in the same order
+    # from every database (the row carries no sensor to tell them apart).
+    return union_all(*parts).order_by("time", "tank", "parameter", "value")
 
 
 def export_rows(

@@ -8,7 +8,7 @@ csv_io.CsvRows, as the row-by-row path formats them) and its value. The bytes ar
 what this path cannot write exactly (a test result with its note, a time with a fraction of a
 second, another time zone, PostgreSQL) goes through csv_io.CsvRows row by row.
 
-The order is export_epochs's: time, then tank, then parameter. SQLite sorts one UTC day at a
+The order is export_epochs's: time, tank, parameter, then value. SQLite sorts one UTC day at a
 time, so every sort is small and memory stays constant whatever the history; the moment of a
 test result is written by the general query together with every reading of that same moment,
 so readings and results interleave exactly as they do there.
@@ -56,7 +56,7 @@ SELECT CASE WHEN {_WHOLE} THEN ? || {_CLOCK_TEXT} || f.head ELSE r.time END,
        CASE WHEN {_WHOLE} THEN f.tail ELSE r.sensor_id END
 FROM f JOIN readings AS r ON r.sensor_id = f.sensor_id
 WHERE r.time >= ? AND r.time < ?
-ORDER BY r.time, f.rank
+ORDER BY r.time, f.rank, r.value
 """  # noqa: S608 (rows are question marks)
 
 

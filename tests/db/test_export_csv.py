@@ -198,3 +198,26 @@ def test_the_sql_formatted_export_matches_on_the_local_and_general_paths(
     write_csv(export_rows(engine, tank="t1"), general, zone)
     assert fast.getvalue() == general.getvalue()
     assert "+02:00" in fast.getvalue() and "+01:00" in fast.getvalue()
+
+
+def test_two_probes_at_one_moment_export_in_the_same_order_everywhere(any_engine: Engine) -> None:
+    """Two probes reading at the same seconds come out lowest value first, on every path."""
+    add_tank(any_engine, "t", volume_l=50)
+    start = datetime(2026, 3, 28, 22, 0, tzinfo=UTC).timestamp()
+    # The probe stored first reads higher at even minutes and lower at odd ones, so neither the
+    # storage order nor the sensor id can give the value order by chance.
+    first = [(start + 60 * i, 25.0 + (0.5 if i % 2 == 0 else -0.5)) for i in range(120)]
+    second = [(t, 25.0) for t, _ in first]
+    bulk_insert_readings(any_engine, "t", "temperature", first)
+    bulk_insert_readings(any_engine, "t", "temperature", second, topic="p2")
+    fast, general = io.StringIO(), io.StringIO()
+    write_export_csv(any_engine, fast, tank="t")
+    write_csv(export_rows(any_engine, tank="t"), general)
+    assert fast.getvalue() == general.getvalue()
+    lines = fast.getvalue().splitlines()[1:]
+    assert lines[:4] == [
+        "2026-03-28T22:00:00Z,t,temperature,25,°C,sensor,",
+        "2026-03-28T22:00:00Z,t,temperature,25.5,°C,sensor,",
+        "2026-03-28T22:01:00Z,t,temperature,24.5,°C,sensor,",
+        "2026-03-28T22:01:00Z,t,temperature,25,°C,sensor,",
+    ]

@@ -11,8 +11,6 @@ Builds the history in a temporary SQLite file (or reuses --db), then times in th
 from __future__ import annotations
 
 import argparse
-import math
-import random
 import sys
 import tempfile
 import time
@@ -23,6 +21,8 @@ from typing import Any, TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks import history
+from benchmarks.history import SHAPES, STEP_S
 from dashboard.charts import trend_figure
 from db.bulk import bulk_insert_readings
 from db.engine import open_engine
@@ -30,29 +30,14 @@ from db.readings import count_readings, reading_series
 from db.rollup import refresh_rollups
 from db.trends import Series, trend_series
 
-TANK = "bench"
-STEP_S = 60
-# Each parameter as (typical value, daily swing, noise): shapes like the virtual tank's.
-SHAPES = {
-    "temperature": (25.0, 0.6, 0.05),
-    "ph": (7.6, 0.15, 0.02),
-    "conductivity": (420.0, 10.0, 2.0),
-    "tds": (210.0, 5.0, 1.0),
-    "orp": (280.0, 15.0, 3.0),
-    "oxygen": (7.8, 0.4, 0.05),
-    "flow": (7.0, 0.1, 0.08),
-    "level": (40.0, 0.2, 0.05),
-}
+TANK = history.BIG_TANK
 
 
 def _rows(parameter: str, start: int, count: int, seed: int) -> Iterator[tuple[float, float]]:
-    mean, swing, noise = SHAPES[parameter]
-    rng = random.Random(seed)
-    spike = start + count // 2 * STEP_S  # one reading mid-year far off: must stay visible
-    for index in range(count):
-        t = start + index * STEP_S
-        value = mean + swing * math.sin(2 * math.pi * (t % 86_400) / 86_400) + rng.gauss(0, noise)
-        yield float(t), (mean * 1.5 if t == spike else value)
+    """history.sensor_rows with one reading mid-year far off: it must stay visible."""
+    spike = start + count // 2 * STEP_S
+    for t, value in history.sensor_rows(parameter, start, count, seed):
+        yield t, (SHAPES[parameter][0] * 1.5 if t == spike else value)
 
 
 def build(url: str, days: int) -> None:

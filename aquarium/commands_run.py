@@ -7,7 +7,6 @@ import os
 import signal
 import sys
 import threading
-from importlib import resources
 
 import click
 
@@ -18,9 +17,6 @@ from sensors.naming import tank_name_problem
 from settings.environment import default_db_path, load_settings
 
 log = logging.getLogger(__name__)
-# The installed dashboard package's entry script (package data in a wheel, the checkout's file in
-# an editable install); found by the package, not by a path relative to this file.
-DASHBOARD_APP = resources.files("dashboard") / "app.py"
 DEMO_TANK = "demo"
 
 
@@ -80,12 +76,12 @@ def dashboard(host: str, port: int) -> None:
     load_settings()  # a broken config is reported here, in one line, not inside the page
     where = "only this machine" if host in ("127.0.0.1", "localhost", "::1") else "the network"
     click.echo(f"dashboard on http://{host}:{port} (reachable from {where})", err=True)
+    # Through the launcher, not `streamlit run`: the chart libraries and the default Trends
+    # views warm up as the server starts, not when the first keeper opens a page.
     argv = [
         sys.executable,
         "-m",
-        "streamlit",
-        "run",
-        str(DASHBOARD_APP),
+        "dashboard.serve",
         "--server.address",
         host,
         "--server.port",

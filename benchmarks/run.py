@@ -216,18 +216,60 @@ def trends_table(url: str, work: Path, args: Sizes) -> list[Row]:
     if why_not is not None:
         say(f"Trends page row skipped: {why_not}")
         return []
-    say("the Trends page in Chromium: first view of the session, then a later one")
-    first, later = trends_page.trends_views(url, work / "streamlit.log")
+    say(
+        f"the Trends page in Chromium, {args.rounds} fresh browser session(s) each: on a warm "
+        "server clicked at the home page's heading, then once the home page is loaded; then "
+        "right after a server start"
+    )
+    views = trends_page.trends_views(url, work, args.rounds)
+    median = trends_page.median
+    at_heading, home_loaded, later = (
+        median(views.at_heading),
+        median(views.home_loaded),
+        median(views.later),
+    )
+    cold = median(views.cold)
+    for name, found in (
+        ("warm, at the heading", views.at_heading),
+        ("warm, home loaded", views.home_loaded),
+        ("later views", views.later),
+        ("right after start", views.cold),
+    ):
+        say(f"  {name}: " + ", ".join(f"{s:.2f}" for s in found) + " s")
+    span = f"{args.days:g} days x 8 parameters"
+    goal = "<= 1 s on a year"
     return [
         (
-            f"first Trends view in a browser session, {args.days:g} days x 8 parameters",
+            f"first Trends view in a browser session, {span}: server warm (browser opened once "
+            f"it printed `dashboard warm:`, {median(views.warm_up_s):.1f} s after its start), "
+            "clicked as soon as the home page's heading shows",
             "SQLite",
-            f"{first:.2f} s",
+            f"{at_heading:.2f} s",
             f"a later view {later:.2f} s",
-            ratio(first, later),
-            "<= 1 s on a year",
-            first <= 1,
-        )
+            ratio(at_heading, later),
+            goal,
+            at_heading <= 1,
+        ),
+        (
+            f"the same, clicked once the home page (its {args.tanks + 1} tank cards) has finished "
+            "loading",
+            "SQLite",
+            f"{home_loaded:.2f} s",
+            f"a later view {later:.2f} s",
+            ratio(home_loaded, later),
+            goal,
+            home_loaded <= 1,
+        ),
+        (
+            "first Trends view right after the server starts (browser opened at its health "
+            "check, clicked at the heading: the row's old protocol)",
+            "SQLite",
+            f"{cold:.2f} s",
+            f"server warm {at_heading:.2f} s",
+            ratio(cold, at_heading),
+            "-",
+            None,
+        ),
     ]
 
 

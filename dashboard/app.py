@@ -15,8 +15,9 @@ from dashboard.state import keeper_zone, open_store
 from dashboard.warmup import FILL, chart_script_preload, warm_up_imports
 from sensors.errors import AquariumError
 
-# pandas and plotly load while the keeper reads the first page, then the Trends page's default
-# view is read into its cache (dashboard/trend_data.py).
+# pandas and plotly load, then the Trends page's default view is read into its cache
+# (dashboard/trend_data.py). `aquarium dashboard` began this as the server started
+# (dashboard/serve.py), and then this call does nothing; a bare `streamlit run` begins it here.
 warm_up_imports(then=FILL)
 
 st.set_page_config(page_title="Aquarium monitor", page_icon=":material/pets:", layout="wide")

@@ -2,7 +2,8 @@
 
 A fresh server imported pandas and plotly only when a keeper first opened a page with a chart:
 the first Trends view took 11 s on a loaded 2-core machine (later views 2 s), almost all of it
-importing. Started from app.py, the import runs while the keeper reads the home page.
+importing. `aquarium dashboard` starts the warm-up with the server process (dashboard/serve.py);
+app.py starts it too, for a bare `streamlit run`, and a process does it once.
 
 The browser has the same first-time cost: Streamlit's plotly component is a 4.7 MB script
 chunk that the page fetches, compiles and runs only when the first chart arrives (1.5-2.5 s of
@@ -20,7 +21,8 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -29,40 +31,66 @@ log = logging.getLogger(__name__)
 CHART_MODULES = ("dashboard.charts", "dashboard.logbook_table")
 # Called after the imports: "module:function", so this module imports nothing heavy itself.
 FILL = "dashboard.trend_data:fill_default_views"
+# How long the fill waits for Streamlit's runtime: the server makes it within seconds of start.
+RUNTIME_WAIT_S = 120.0
 _started: set[str] = set()
 _lock = threading.Lock()
 
 
 def warm_up_imports(
-    modules: Sequence[str] = CHART_MODULES, then: str | None = None
+    modules: Sequence[str] = CHART_MODULES,
+    then: str | None = None,
+    done: Callable[[object], None] | None = None,
 ) -> threading.Thread | None:
     """Import MODULES in a daemon thread, once per process, then call THEN ("module:function")
-    there; returns the thread it started."""
+    there, and DONE with what THEN returned (None when it did not run or failed); returns the
+    thread it started."""
     with _lock:
         fresh = [m for m in modules if m not in _started]
         _started.update(fresh)
     if not fresh:
         return None
     thread = threading.Thread(
-        target=_import, args=(fresh, then), name="warm-up-imports", daemon=True
+        target=_import, args=(fresh, then, done), name="warm-up-imports", daemon=True
     )
     thread.start()
     return thread
 
 
-def _import(modules: list[str], then: str | None) -> None:
+def _import(modules: list[str], then: str | None, done: Callable[[object], None] | None) -> None:
     for name in modules:
         try:
             importlib.import_module(name)
         except Exception:  # the page's own import will raise it where the keeper sees it
             log.exception("importing %s ahead of time failed", name)
-    if then is None:
-        return
-    try:
-        module, function = then.split(":")
-        getattr(importlib.import_module(module), function)()
-    except Exception:  # the page computes what is missing, and shows its error there
-        log.exception("%s ahead of time failed", then)
+    result = None
+    if then is not None and not _runtime_up():
+        log.warning("Streamlit's runtime did not start; %s is left to the first page", then)
+    elif then is not None:
+        try:
+            module, function = then.split(":")
+            result = getattr(importlib.import_module(module), function)()
+        except Exception:  # the page computes what is missing, and shows its error there
+            log.exception("%s ahead of time failed", then)
+    if done is not None:
+        done(result)
+
+
+def _runtime_up() -> bool:
+    """Whether Streamlit's runtime exists, waiting up to RUNTIME_WAIT_S for the server to make it.
+
+    Started with the server process (dashboard/serve.py), the imports can end before Streamlit
+    has made its runtime; a cache made then gets a stand-in store instead of the server's (and
+    Streamlit logs "No runtime found").
+    """
+    from streamlit import runtime
+
+    deadline = time.monotonic() + RUNTIME_WAIT_S
+    while not runtime.exists():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 # Where Streamlit's frontend keeps its script chunks, and the plotly component's name pattern.

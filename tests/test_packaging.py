@@ -62,10 +62,10 @@ def test_the_wheel_carries_the_broker_config_and_the_dashboard(
 ) -> None:
     """`aquarium up` finds mosquitto.conf and the dashboard app inside the installed package."""
     code = (
-        "import sys, aquarium, aquarium.commands_run as run, aquarium.supervisor as s\n"
+        "import sys, aquarium, dashboard.serve as serve, aquarium.supervisor as s\n"
         "from pathlib import Path\n"
         "print(aquarium.__file__)\n"
-        "print(run.DASHBOARD_APP, Path(str(run.DASHBOARD_APP)).is_file())\n"
+        "print(serve.APP, serve.APP.is_file())\n"
         "print(s.mosquitto_config(Path(sys.argv[1]), 18999).read_text())\n"
     )
     done = _run(installed, installed / "bin" / "python", "-c", code, tmp_path / "m", cwd=tmp_path)

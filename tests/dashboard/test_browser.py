@@ -51,7 +51,7 @@ def _healthy(url: str) -> bool:
 
 @pytest.fixture
 def dashboard_server(tmp_path: Path) -> Iterator[str]:
-    """`streamlit run dashboard/app.py` on a free port over a seeded SQLite file; its URL."""
+    """`aquarium dashboard` on a free port over a seeded SQLite file; its URL."""
     url = f"sqlite:///{tmp_path / 'browser.db'}"
     engine = open_engine(url)
     seed(engine)
@@ -61,11 +61,7 @@ def dashboard_server(tmp_path: Path) -> Iterator[str]:
     env["AQUARIUM_DB_URL"] = url
     log = (tmp_path / "streamlit.log").open("wb")
     process = subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
-            "--server.port", str(port), "--server.headless", "true",
-            "--browser.gatherUsageStats", "false",
-        ],
+        [sys.executable, "-m", "aquarium", "dashboard", "--port", str(port)],
         cwd=ROOT,
         env=env,
         stdout=log,

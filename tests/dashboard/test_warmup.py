@@ -42,3 +42,25 @@ def test_the_browser_preload_names_the_installed_plotly_and_widget_chunks() -> N
     assert chart_script_preload() == "".join(
         f'<script type="module" src="static/js/{n}"></script>' for n in names
     )
+
+
+NO_RUNTIME = """
+import dashboard.warmup as warmup
+warmup.RUNTIME_WAIT_S = 0.3
+calls = []
+def fill():
+    calls.append("fill")
+    return ["tank"]
+thread = warmup.warm_up_imports(["json"], then="__main__:fill", done=calls.append)
+thread.join(timeout=60)
+print(calls)
+"""
+
+
+def test_the_fill_waits_for_streamlits_runtime_and_skips_without_one() -> None:
+    """With no Streamlit server in the process, the default views are not filled into a stand-in
+    cache; the warm-up still reports that it ended, with nothing filled."""
+    result = subprocess.run(
+        [sys.executable, "-c", NO_RUNTIME], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert result.stdout.strip() == "[None]", result.stderr

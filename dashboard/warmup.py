@@ -33,6 +33,10 @@ CHART_MODULES = ("dashboard.charts", "dashboard.logbook_table")
 FILL = "dashboard.trend_data:fill_default_views"
 # How long the fill waits for Streamlit's runtime: the server makes it within seconds of start.
 RUNTIME_WAIT_S = 120.0
+THREAD_NAME = "warm-up-imports"
+# The logger of streamlit/runtime/scriptrunner_utils/script_run_context.py (Streamlit 1.67),
+# which warns when a cache is filled outside a page (the warm-up does that on purpose).
+SCRIPT_RUN_CONTEXT_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
 _started: set[str] = set()
 _lock = threading.Lock()
 
@@ -51,13 +55,26 @@ def warm_up_imports(
     if not fresh:
         return None
     thread = threading.Thread(
-        target=_import, args=(fresh, then, done), name="warm-up-imports", daemon=True
+        target=_import, args=(fresh, then, done), name=THREAD_NAME, daemon=True
     )
     thread.start()
     return thread
 
 
+class _NotFromTheWarmUp(logging.Filter):
+    """Drops the records the warm-up thread itself causes.
+
+    Filling st.cache_data outside any page makes Streamlit warn "Thread 'warm-up-imports':
+    missing ScriptRunContext! This warning can be ignored..." in the keeper's terminal at every
+    start: expected here, and noise there. The same warning from any other thread still shows.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.threadName != THREAD_NAME
+
+
 def _import(modules: list[str], then: str | None, done: Callable[[object], None] | None) -> None:
+    quiet_context_warnings()
     for name in modules:
         try:
             importlib.import_module(name)
@@ -74,6 +91,13 @@ def _import(modules: list[str], then: str | None, done: Callable[[object], None]
             log.exception("%s ahead of time failed", then)
     if done is not None:
         done(result)
+
+
+def quiet_context_warnings() -> None:
+    """Keep Streamlit's missing-context warnings from the warm-up thread out of the log."""
+    context_log = logging.getLogger(SCRIPT_RUN_CONTEXT_LOGGER)
+    if not any(isinstance(f, _NotFromTheWarmUp) for f in context_log.filters):
+        context_log.addFilter(_NotFromTheWarmUp())
 
 
 def _runtime_up() -> bool:

@@ -64,3 +64,26 @@ def test_the_fill_waits_for_streamlits_runtime_and_skips_without_one() -> None:
         [sys.executable, "-c", NO_RUNTIME], capture_output=True, text=True, timeout=120, check=True
     )
     assert result.stdout.strip() == "[None]", result.stderr
+
+
+QUIET_PROBE = """
+import threading
+from dashboard.warmup import THREAD_NAME, quiet_context_warnings
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+quiet_context_warnings()
+quiet_context_warnings()  # a second call adds no second filter
+for name in (THREAD_NAME, "someone-else"):
+    thread = threading.Thread(target=get_script_run_ctx, name=name)
+    thread.start()
+    thread.join()
+"""
+
+
+def test_streamlits_missing_context_warning_is_dropped_for_the_warm_up_thread_only() -> None:
+    """The warm-up's expected "missing ScriptRunContext" warning stays out of the terminal;
+    the same warning from another thread still shows."""
+    result = subprocess.run(
+        [sys.executable, "-c", QUIET_PROBE], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert "Thread 'someone-else': missing ScriptRunContext" in result.stderr
+    assert "warm-up-imports" not in result.stderr

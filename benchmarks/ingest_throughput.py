@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import shutil
 import statistics
 import subprocess
@@ -102,8 +103,18 @@ def register_session(port: int, client_id: str) -> None:
     client.loop_stop()
 
 
-def drain_reference(port: int, client_id: str, count: int) -> float:
-    """Seconds for a bare paho subscriber to receive COUNT queued messages."""
+def process_cpu_s() -> float:
+    """CPU seconds this process has used, all threads (the broker is another process)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def drain_reference(port: int, client_id: str, count: int, cpu: list[float] | None = None) -> float:
+    """Seconds for a bare paho subscriber to receive COUNT queued messages.
+
+    CPU, when given, gets the CPU seconds of the same span: on a shared machine the wall clock
+    also counts the other tenants, the CPU time much less so.
+    """
     received = 0
     done = threading.Event()
 
@@ -117,25 +128,32 @@ def drain_reference(port: int, client_id: str, count: int) -> float:
         callback_api_version=CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=False
     )
     client.on_message = on_message
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), process_cpu_s()
     client.connect(HOST, port)
     client.loop_start()
     done.wait(300)
     elapsed = time.perf_counter() - start
+    if cpu is not None:
+        cpu.append(process_cpu_s() - cpu_start)
     client.disconnect()
     client.loop_stop()
     return elapsed
 
 
-def drain_daemon(port: int, client_id: str, count: int, url: str, tank: str) -> float:
-    """Seconds for the ingestion daemon to store COUNT queued messages in the database at URL."""
+def drain_daemon(
+    port: int, client_id: str, count: int, url: str, tank: str, cpu: list[float] | None = None
+) -> float:
+    """Seconds for the ingestion daemon to store COUNT queued messages in the database at URL.
+
+    CPU, when given, gets the CPU seconds of the same span (as drain_reference).
+    """
     engine = open_engine(url)
     daemon = IngestDaemon(
         store=BatchStore(engine),
         router=Router(),
         session=MqttSession(MqttSettings(HOST, port), client_id),
     )
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), process_cpu_s()
     daemon.start()
     progress, last_change = -1, time.monotonic()
     while daemon.stats.stored < count:
@@ -145,6 +163,8 @@ def drain_daemon(port: int, client_id: str, count: int, url: str, tank: str) -> 
             break
         time.sleep(0.01)
     elapsed = time.perf_counter() - start
+    if cpu is not None:
+        cpu.append(process_cpu_s() - cpu_start)
     daemon.stop()
     stored = count_readings(engine, tank)
     engine.dispose()

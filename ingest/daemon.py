@@ -16,7 +16,7 @@ from db.readings import NewReading
 from ingest.admission import TankAdmission
 from ingest.batcher import Batcher, IngestStats, PendingMessage, Store
 from ingest.mqtt_session import MqttSession
-from ingest.routing import Availability, Ignored, Rejected, RoutedValue, Router
+from ingest.routing import Availability, Rejected, RoutedValue, Router
 
 log = logging.getLogger(__name__)
 
@@ -86,39 +86,42 @@ class IngestDaemon:
         )
 
     def _on_message(self, message: mqtt.MQTTMessage, generation: int) -> None:
+        # This runs on the network thread for every message, sharing the interpreter lock with
+        # the writer: each microsecond here is one the daemon's throughput pays for.
         received = datetime.now(UTC)
         payload = bytes(message.payload)  # paho types it bytes | bytearray
         raw_topic = bytes(message._topic)  # raw: a non-UTF-8 topic must be refused, not crash
-        pending = PendingMessage(mid=message.mid, qos=message.qos, generation=generation)
         topic = raw_topic.decode("utf-8", errors="backslashreplace")
-        values: list[RoutedValue] = []
+        readings: list[NewReading] = []
+        letter: DeadLetter | None = None
+        availability: AvailabilityChange | None = None
         try:
             routed = self.router.route(topic, payload, received)
-            if isinstance(routed, Availability):
-                # Committed with the batch, like a reading, and only then acked.
-                pending.availability = AvailabilityChange(routed.topics, routed.online, received)
-            elif not isinstance(routed, Ignored):
+            if type(routed) is list:
                 if self.admission is not None:
                     for value in routed:
                         self.admission.check(value.tank)
-                values = routed
+                if message.retain:
+                    # A retained message is the broker's copy of an old state, replayed at every
+                    # (re)subscription: without the device's own time it would be stored again,
+                    # at the wrong time, on each reconnect. With a device time the (sensor, time)
+                    # key dedups it.
+                    routed = [v for v in routed if v.device_time]
+                if routed:
+                    readings = self._readings(message, raw_topic, topic, payload, received, routed)
+            elif isinstance(routed, Availability):
+                # Committed with the batch, like a reading, and only then acked.
+                availability = AvailabilityChange(routed.topics, routed.online, received)
         except Rejected as exc:
-            pending.letter = _letter(received, topic, payload, exc.reason)
-            values = []
+            letter = _letter(received, topic, payload, exc.reason)
+            readings = []
         except Exception as exc:  # a bug must cost one message, not the daemon
             log.exception("unexpected error routing a message on %s", topic[:80])
-            pending.letter = _letter(
-                received, topic, payload, f"internal error ({type(exc).__name__})"
-            )
-            values = []
-        if message.retain:
-            # A retained message is the broker's copy of an old state, replayed at every
-            # (re)subscription: without the device's own time it would be stored again, at the
-            # wrong time, on each reconnect. With a device time the (sensor, time) key dedups it.
-            values = [v for v in values if v.device_time]
-        if values:
-            pending.readings = self._readings(message, raw_topic, topic, payload, received, values)
-        self.batcher.add(pending)
+            letter = _letter(received, topic, payload, f"internal error ({type(exc).__name__})")
+            readings = []
+        self.batcher.add(
+            PendingMessage(message.mid, message.qos, generation, readings, letter, availability)
+        )
 
     def _readings(
         self,
@@ -134,23 +137,24 @@ class IngestDaemon:
             for value in values:  # a loop, not all(): a generator per message costs more
                 if not value.device_time:
                     delivery = Delivery(
-                        session=self.session.client_id,
-                        packet_id=message.mid,
-                        content_key=content_key(raw_topic, payload),
-                        redelivered=bool(message.dup),
+                        self.session.client_id,
+                        message.mid,
+                        content_key(raw_topic, payload),
+                        bool(message.dup),
                     )
                     break
+        # Positional: a named tuple's keywords cost more than the tuple itself.
         return [
             NewReading(
-                tank=v.tank,
-                parameter=v.parameter,
-                value=v.value,
-                time=v.time,
-                received_at=received,
-                topic=topic,
-                field=v.field,
-                delivery=None if v.device_time else delivery,
-                payload=payload,
+                v.tank,
+                v.parameter,
+                v.value,
+                v.time,
+                received,
+                topic,
+                v.field,
+                None if v.device_time else delivery,
+                payload,
             )
             for v in values
         ]

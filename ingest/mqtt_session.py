@@ -6,10 +6,11 @@ import collections
 import contextlib
 import logging
 import random
+import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import paho.mqtt.client as mqtt
@@ -26,6 +27,10 @@ BACKOFF_BASE_S = 0.5
 BACKOFF_CAP_S = 30.0
 # How long a clean stop waits for its last acks to leave (a busy broker reads slowly).
 FLUSH_S = 5.0
+# paho's loop() reads one packet per call, each behind a select() and the loop's bookkeeping;
+# while messages keep arriving the session reads on, up to this many, before acks and keepalive
+# get their turn again (a backlog of small readings: about a fifth of the network thread's time).
+READ_BURST = 64
 
 
 def backoff_delay(attempt: int, rng: random.Random) -> float:
@@ -58,6 +63,7 @@ class MqttSession:
         self._handler: MessageHandler | None = None
         self._generation = 0
         self._acks: collections.deque[tuple[int, int]] = collections.deque()
+        self._handled = 0  # messages handed to the handler (network thread only)
         self.acks_sent = 0
         self.acks_skipped = 0  # committed after their connection ended: the broker resends them
         self._stop = threading.Event()
@@ -122,14 +128,28 @@ class MqttSession:
                 wake.send(b"\0")
 
     def _send_acks(self) -> None:
-        while self._acks:
-            mid, generation = self._acks.popleft()
-            # paho queues an ack even without a connection, and drops it at the next connect.
-            current = generation == self._generation and self.client.is_connected()
-            if current and self.client.ack(mid, 1) == 0:
-                self.acks_sent += 1
-            else:
-                self.acks_skipped += 1
+        if not self._acks:
+            return
+        # A batch's PUBACKs leave in as few TCP segments as fit: paho writes each with its own
+        # send(), and uncorked every 4-byte ack was a segment the broker had to take in alone.
+        with _corked(self.client.socket()):
+            while self._acks:
+                mid, generation = self._acks.popleft()
+                # paho queues an ack even without a connection, and drops it at the next connect.
+                current = generation == self._generation and self.client.is_connected()
+                if current and self.client.ack(mid, 1) == 0:
+                    self.acks_sent += 1
+                else:
+                    self.acks_skipped += 1
+
+    def _read_on(self) -> mqtt.MQTTErrorCode:
+        """Read more packets while each one read is a message, up to READ_BURST; paho's rc."""
+        for _ in range(READ_BURST):
+            handled = self._handled
+            rc = self.client.loop_read()  # at most one packet; nothing waiting is not an error
+            if rc != mqtt.MQTT_ERR_SUCCESS or self._handled == handled:
+                return rc
+        return mqtt.MQTT_ERR_SUCCESS
 
     def _loop(self) -> None:
         attempt = 0
@@ -154,6 +174,8 @@ class MqttSession:
                 try:
                     self._send_acks()
                     rc = self.client.loop(timeout=0.2)
+                    if rc == mqtt.MQTT_ERR_SUCCESS:
+                        rc = self._read_on()
                 except Exception:  # a bug in a callback must not end the session thread
                     log.exception("error in the MQTT loop; reconnecting")
                     self.client.disconnect()
@@ -239,5 +261,25 @@ class MqttSession:
             log.warning("disconnected from the MQTT broker: %s", reason)
 
     def _on_message(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
+        self._handled += 1
         if self._handler is not None:  # set by start(), before the thread that calls this runs
             self._handler(message, self._generation)
+
+
+@contextlib.contextmanager
+def _corked(sock: Any) -> Iterator[None]:
+    """Hold back partial TCP segments on SOCK (Linux TCP_CORK) until the block ends."""
+    cork = getattr(socket, "TCP_CORK", None)
+    try:
+        if cork is not None and sock is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, cork, 1)
+        else:
+            cork = None
+    except (OSError, AttributeError):  # not a TCP socket (a test double, a closed socket)
+        cork = None
+    try:
+        yield
+    finally:
+        if cork is not None:
+            with contextlib.suppress(OSError):  # closed meanwhile: nothing left to send
+                sock.setsockopt(socket.IPPROTO_TCP, cork, 0)

@@ -21,7 +21,12 @@ from sensors.decoders import (
 from sensors.errors import SensorError
 from sensors.naming import DEFAULT_TOPIC_PREFIX, OWN_TOPICS, is_valid_tank_name
 from sensors.units import to_canonical
-from sensors.validation import BACKFILL_HORIZON, check_device_time, check_plausible
+from sensors.validation import (
+    BACKFILL_HORIZON,
+    MAX_CLOCK_AHEAD,
+    check_device_time,
+    check_plausible,
+)
 
 
 class Rejected(Exception):
@@ -150,6 +155,7 @@ class Router:
         raw_kept: timedelta | None = None,
     ) -> None:
         self.backfill = backfill
+        self.max_ahead = MAX_CLOCK_AHEAD
         self.raw_kept = raw_kept  # [retention] raw_days; None: raw readings kept for ever
         self._routes: dict[str, list[SensorRoute]] = {}
         # availability topic -> (device, its configured sensor topics)
@@ -278,16 +284,11 @@ class Router:
         check_plausible(parameter, value)
         # A device time is honoured back to the backfill horizon, or the message is refused
         # with the reason: never moved to the receive time (devices buffer while offline).
-        if decoded.time is not None:
-            check_device_time(decoded.time, received, self.backfill, raw_kept=self.raw_kept)
-        return RoutedValue(
-            tank,
-            parameter,
-            value,
-            decoded.time or received,
-            decoded.time is not None,
-            decoded.field or "",
-        )
+        time = decoded.time
+        if time is None:
+            return RoutedValue(tank, parameter, value, received, False, decoded.field or "")
+        check_device_time(time, received, self.backfill, self.max_ahead, self.raw_kept)
+        return RoutedValue(tank, parameter, value, time, True, decoded.field or "")
 
 
 def _availability(device: str, topics: tuple[str, ...], payload: bytes, _: datetime) -> Routed:

@@ -73,8 +73,14 @@ def _excerpt(text: str) -> str:
     return shown if len(shown) <= _EXCERPT_CHARS else shown[: _EXCERPT_CHARS - 3] + "..."
 
 
+# Tuples, not `bytes | bytearray`: a union in isinstance() is built anew at every call, and these
+# checks run for every message the daemon receives.
+_BINARY = (bytes, bytearray, memoryview)
+_NUMERIC = (int, float)
+
+
 def _text(payload: bytes | bytearray) -> str:
-    if not isinstance(payload, bytes | bytearray | memoryview):
+    if not isinstance(payload, _BINARY):
         raise DecodeError(f"payload is {type(payload).__name__}, not bytes; pass the MQTT payload")
     size = len(payload)
     if size > MAX_PAYLOAD_BYTES:
@@ -83,7 +89,7 @@ def _text(payload: bytes | bytearray) -> str:
             "publish one reading per message"
         )
     try:
-        text = bytes(payload).decode("utf-8")
+        text = (payload if type(payload) is bytes else bytes(payload)).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise DecodeError(f"payload is not UTF-8 text (binary data?); {_PLAIN_HINT}") from exc
     return text.removeprefix("\ufeff")  # a BOM from Windows tools is not part of the value
@@ -114,7 +120,7 @@ def _number_text(text: str, what: str = "payload") -> float:
 
 def _json_number(value: object, what: str) -> float:
     # bool is an int subclass, but true is not a reading.
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, _NUMERIC):
         raise DecodeError(f"{what} is {_excerpt(json.dumps(value))}, not a number; {_PLAIN_HINT}")
     try:
         number = float(value)
@@ -134,7 +140,9 @@ def _load_json(text: str, kind: str) -> object:
 
 def _iso_time(text: str, default_tz: tzinfo | None) -> datetime:
     try:
-        parsed = datetime.fromisoformat(text.strip())
+        parsed = _from_iso(text.strip())
+        if parsed.tzinfo is UTC:  # "Z" or "+00:00", the usual case: already what is stored
+            return parsed
         if parsed.tzinfo is None:
             # No offset: wall-clock time in DEFAULT_TZ, or in this machine's zone (with its
             # daylight-saving rules for that date) when None.
@@ -149,6 +157,18 @@ def _iso_time(text: str, default_tz: tzinfo | None) -> datetime:
         raise DecodeError(f'time "{_excerpt(text)}" is not a usable time; {_TIME_HINT}') from exc
 
 
+def _from_iso(text: str) -> datetime:
+    # datetime.fromisoformat is C and takes "Z", offsets, fractions and a space for "T"; RFC 3339
+    # also allows a lower-case "z", which it refuses: retried only after that refusal, so the
+    # usual time costs one parse.
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        if text[-1:] != "z":
+            raise
+    return datetime.fromisoformat(text[:-1] + "Z")
+
+
 def _epoch_time(seconds: float) -> datetime:
     if abs(seconds) > _EPOCH_SECONDS_LIMIT:
         raise DecodeError(f"time {seconds:g} looks like milliseconds; {_TIME_HINT}")
@@ -161,9 +181,9 @@ def _epoch_time(seconds: float) -> datetime:
 def _json_time(value: object) -> datetime | None:
     if value is None:
         return None
-    if isinstance(value, str):
+    if type(value) is str:
         return _iso_time(value, UTC)  # the default scheme says naive means UTC
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, _NUMERIC):
         raise DecodeError(f"time {_excerpt(json.dumps(value))} is not a time; {_TIME_HINT}")
     return _epoch_time(_json_number(value, "time"))
 
@@ -186,24 +206,36 @@ def decode_json(payload: bytes) -> DecodedValue:
 
 def _json_value(text: str) -> DecodedValue:
     doc = _load_json(text, "JSON")
-    if isinstance(doc, int | float) and not isinstance(doc, bool):
+    if type(doc) is dict:  # the usual case first: {"value": ..., "time": ...}
+        return _json_object(doc)
+    if isinstance(doc, _NUMERIC) and not isinstance(doc, bool):
         if type(doc) is float and math.isfinite(doc):  # no excerpt to build for a good one
             return DecodedValue(doc)
         return DecodedValue(_json_number(doc, f'JSON payload "{_excerpt(text.strip())}"'))
-    if not isinstance(doc, dict):
-        raise DecodeError(
-            f'JSON payload "{_excerpt(text.strip())}" is neither a number nor an object '
-            f'with "value"; {_PLAIN_HINT}'
-        )
+    raise DecodeError(
+        f'JSON payload "{_excerpt(text.strip())}" is neither a number nor an object '
+        f'with "value"; {_PLAIN_HINT}'
+    )
+
+
+def _json_object(doc: dict[str, object]) -> DecodedValue:
     if "value" not in doc:
         raise DecodeError(f'JSON payload has no "value" key; {_PLAIN_HINT}')
     raw = doc["value"]
-    # Node-RED and shell publishers often quote numbers; a quoted plain number is still one.
-    value = _number_text(raw, '"value"') if isinstance(raw, str) else _json_number(raw, '"value"')
+    if type(raw) is float and math.isfinite(raw):  # no excerpt to build for a good one
+        value = raw
+    elif isinstance(raw, str):
+        # Node-RED and shell publishers often quote numbers; a quoted plain number is still one.
+        value = _number_text(raw, '"value"')
+    else:
+        value = _json_number(raw, '"value"')
     unit = doc.get("unit")
-    if unit is not None and not isinstance(unit, str):
-        raise DecodeError(f'"unit" must be text such as "C", not {_excerpt(json.dumps(unit))}')
-    return DecodedValue(value, unit=(unit or "").strip() or None, time=_json_time(doc.get("time")))
+    if unit is not None:
+        if not isinstance(unit, str):
+            raise DecodeError(f'"unit" must be text such as "C", not {_excerpt(json.dumps(unit))}')
+        unit = unit.strip() or None
+    time = doc.get("time")
+    return DecodedValue(value, unit, None if time is None else _json_time(time))
 
 
 def decode_default(payload: bytes) -> DecodedValue:
@@ -212,7 +244,7 @@ def decode_default(payload: bytes) -> DecodedValue:
         text = _text(payload)  # once: the JSON or number reader takes the text
     except (RecursionError, MemoryError) as exc:
         raise _unreadable("default", exc) from exc
-    is_json = text.lstrip().startswith("{")
+    is_json = text[:1] == "{" or text.lstrip()[:1] == "{"
     try:
         return _json_value(text) if is_json else DecodedValue(_number_text(text))
     except (RecursionError, MemoryError) as exc:
@@ -274,7 +306,7 @@ def _tasmota_values(text: str, tz: tzinfo | None) -> list[DecodedValue]:
     readings = []
     for field, key, leaf in _leaves(doc):
         # Ids, switch states and other text are not readings; bool is not a number.
-        if isinstance(leaf, bool) or not isinstance(leaf, int | float):
+        if isinstance(leaf, bool) or not isinstance(leaf, _NUMERIC):
             continue
         value = (
             leaf

@@ -84,6 +84,11 @@ def test_decode_json_reads_a_bare_number() -> None:
         ("2026-11-24T18:00:00+08:00", datetime(2026, 11, 24, 10, 0, tzinfo=UTC)),
         ("2026-11-24T10:00:00", datetime(2026, 11, 24, 10, 0, tzinfo=UTC)),  # naive means UTC
         ("2026-11-24T10:00:00.250Z", datetime(2026, 11, 24, 10, 0, 0, 250000, tzinfo=UTC)),
+        ("2026-11-24T10:00:00+00:00", datetime(2026, 11, 24, 10, 0, tzinfo=UTC)),
+        ("2026-11-24T10:00:00-00:00", datetime(2026, 11, 24, 10, 0, tzinfo=UTC)),
+        ("2026-11-24 10:00:00Z", datetime(2026, 11, 24, 10, 0, tzinfo=UTC)),
+        ("2026-11-24T12:30:00.5+02:30", datetime(2026, 11, 24, 10, 0, 0, 500000, tzinfo=UTC)),
+        ("2026-11-24T10:00:00.123456789Z", datetime(2026, 11, 24, 10, 0, 0, 123456, tzinfo=UTC)),
         (1764000000, datetime(2025, 11, 24, 16, 0, tzinfo=UTC)),
         (1764000000.5, datetime(2025, 11, 24, 16, 0, 0, 500000, tzinfo=UTC)),
         (None, None),
@@ -95,6 +100,19 @@ def test_decode_json_times_become_utc(time: object, expected: datetime | None) -
     assert decoded.time == expected
     if expected is not None:
         assert decoded.time is not None and decoded.time.utcoffset() == timedelta(0)
+
+
+@pytest.mark.parametrize("time", ["2026-11-24T10:00:00z", "2026-11-24t10:00:00z"])
+def test_decode_json_takes_a_lower_case_z(time: str) -> None:
+    """RFC 3339 allows "z" for UTC; Python's fromisoformat refuses it, the decoder does not."""
+    decoded = decode_json(json.dumps({"value": 1, "time": time}).encode())
+    assert decoded.time == datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("unit", ['""', '" "', "null"])
+def test_decode_json_blank_unit_is_no_unit(unit: str) -> None:
+    """A blank or null unit means the stored unit, as a missing one does."""
+    assert decode_json(b'{"value": 25, "unit": ' + unit.encode() + b"}") == DecodedValue(25.0)
 
 
 def test_decode_json_rejects_epoch_milliseconds_with_a_hint() -> None:

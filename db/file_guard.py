@@ -12,16 +12,24 @@ The write-ahead log beside it (`aquarium.db-wal`, which looks like a leftover) h
 since the last checkpoint: deleted, SQLite goes on committing into the unlinked log, and a crash
 then loses all of it, readings acked long before included. While the daemon's connection is open
 the log must be at its path; if it is gone, the guard first checkpoints what the open log holds
-into the database file, then stops the acks the same way.
+into the database file, then stops the acks the same way. A commit that fails because the log is
+gone (a new connection is refused, db/engine.py) saves it too, through a pooled connection.
 """
 
 from __future__ import annotations
 
 import os
+import time
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 
 from db.errors import StoreUnavailable
+
+# How long saving a deleted log waits for this process's other threads: for one of the pool's
+# connections (each has the old log open) to come back, and for a reader of an older snapshot,
+# which stops a checkpoint short, to move on. Their reads take milliseconds to seconds.
+SAVE_WAIT_S = 15.0
 
 
 class DatabaseFileChanged(StoreUnavailable):
@@ -101,14 +109,27 @@ class DatabaseFileGuard:
         (mode,) = raw.execute("PRAGMA journal_mode").fetchone()
         if str(mode).lower() != "wal":
             return
-        # The open connection still reads the unlinked log: copy its pages into the database file
-        # now, so what was acked before the deletion survives a crash.
-        try:
-            raw.execute("PRAGMA wal_checkpoint(FULL)")
-            saved = "what it held was saved into the database file"
-        except Exception as exc:  # a failed rescue must not hide the reason for stopping
-            saved = f"saving what it held failed ({str(exc).splitlines()[0][:120]})"
-        raise self.log_replaced_error(f"{saved}, and ")
+        raise self.log_replaced_error(f"{_save_open_log(raw)}, and ")
+
+    def save_after_failure(self, engine: Engine) -> str:
+        """After a failed commit into a deleted log: save what the open log holds, through a
+        connection the pool already has (a new one would make a new, empty log). Says how it
+        went, for log_replaced_error()."""
+        deadline = time.monotonic() + SAVE_WAIT_S
+        while True:
+            try:
+                with engine.connect() as conn:
+                    raw = conn.connection.driver_connection
+                    assert raw is not None  # an open connection
+                    return f"{_save_open_log(raw)}, and "
+            except StoreUnavailable as exc:
+                # Every pooled connection was out with another thread, and a new one is refused
+                # (db/engine.py): wait for one of them to come back, it has the old log open.
+                if time.monotonic() > deadline:
+                    return f"saving what it held failed ({str(exc).splitlines()[0][:120]}), and "
+                time.sleep(0.05)
+            except Exception as exc:  # a failed rescue must not hide the reason for stopping
+                return f"saving what it held failed ({str(exc).splitlines()[0][:120]}), and "
 
     def log_replaced(self) -> bool:
         """After a failed commit: is the log the last good commit went to gone from its path?
@@ -127,3 +148,23 @@ class DatabaseFileGuard:
             f"running; {saved}nothing more is acknowledged (the broker keeps the readings); "
             "restart the daemon, and leave the -wal and -shm files beside the database alone"
         )
+
+
+def _save_open_log(raw: Any) -> str:
+    """Copy the pages of the log RAW still has open (unlinked) into the database file.
+
+    The checkpoint reports (busy, frames in the log, frames copied): another connection of this
+    process reading an older snapshot makes it stop short, so it is tried again while that
+    reader finishes, and a partial copy is said as such, never as saved.
+    """
+    deadline = time.monotonic() + SAVE_WAIT_S
+    try:
+        while True:
+            busy, frames, copied = raw.execute("PRAGMA wal_checkpoint(FULL)").fetchone()
+            if not busy and copied >= frames:
+                return "what it held was saved into the database file"
+            if time.monotonic() > deadline:
+                return f"only {copied} of its {frames} pages could be saved into the database file"
+            time.sleep(0.05)
+    except Exception as exc:  # a failed rescue must not hide the reason for stopping
+        return f"saving what it held failed ({str(exc).splitlines()[0][:120]})"

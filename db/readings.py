@@ -141,7 +141,10 @@ class BatchStore:
             self._window.forget()
             # A deleted log often fails the commit itself ("disk I/O error"): say the real cause.
             if not isinstance(exc, DatabaseFileChanged) and self._file.log_replaced():
-                raise self._file.log_replaced_error("") from exc
+                # What was acked before the deletion is still only in the unlinked log, open in
+                # the pool's connections: save it now, before a crash or a kill loses it.
+                saved = self._file.save_after_failure(self.engine)
+                raise self._file.log_replaced_error(saved) from exc
             raise
         return result
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -94,3 +95,61 @@ def test_no_new_connection_resets_a_deleted_log_so_acked_rows_survive(tmp_path: 
     reopened = open_engine(f"sqlite:///{path}")
     assert count_readings(reopened, "t") >= 10  # the acked first batch, whatever became of the rest
     reopened.dispose()
+
+
+def test_a_commit_failing_after_the_log_was_deleted_still_saves_the_acked_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first commit after `rm aquarium.db-wal` fails (a disk I/O error, injected): the rows
+    acked before are copied from the open, unlinked log into the database file before the
+    store gives up, so a kill right then loses none of them."""
+    path = tmp_path / "aquarium.db"
+    engine = open_engine(f"sqlite:///{path}")
+    store = BatchStore(engine)
+    store.write(_batch(0, 10), [])  # acked: in the log, not yet in the database file
+    Path(f"{path}-wal").unlink()
+
+    def failing(*_args: object) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(store, "_write", failing)
+    with pytest.raises(DatabaseFileChanged, match="what it held was saved into the database file"):
+        store.write(_batch(10, 10), [])
+    # A kill now loses the unlinked log: what survives is the database file alone.
+    survivor = tmp_path / "after-kill.db"
+    survivor.write_bytes(path.read_bytes())
+    copy = sqlite3.connect(survivor)
+    try:
+        assert copy.execute("SELECT count(*) FROM readings").fetchone() == (10,)
+    finally:
+        copy.close()
+        engine.dispose()
+
+
+def test_a_store_finding_every_connection_busy_waits_for_one_to_save_the_log(
+    tmp_path: Path,
+) -> None:
+    """After `rm aquarium.db-wal`, with the pool's only connection out with another thread, the
+    store's commit is refused a new one; it waits for that connection to come back and saves
+    the acked rows through it (the reliability test lost them about 1 run in 10 under load)."""
+    path = tmp_path / "aquarium.db"
+    engine = open_engine(f"sqlite:///{path}")
+    store = BatchStore(engine)
+    store.write(_batch(0, 10), [])  # acked: in the log, not yet in the database file
+    held = engine.connect()
+    held.exec_driver_sql("SELECT count(*) FROM readings").fetchone()
+    held.rollback()
+    Path(f"{path}-wal").unlink()
+    giving_back = threading.Timer(0.5, held.close)  # another thread's short read, ending
+    giving_back.start()
+    with pytest.raises(DatabaseFileChanged, match="what it held was saved into the database file"):
+        store.write(_batch(10, 10), [])
+    giving_back.join()
+    survivor = tmp_path / "after-kill.db"
+    survivor.write_bytes(path.read_bytes())
+    copy = sqlite3.connect(survivor)
+    try:
+        assert copy.execute("SELECT count(*) FROM readings").fetchone() == (10,)
+    finally:
+        copy.close()
+        engine.dispose()

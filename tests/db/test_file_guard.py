@@ -27,6 +27,17 @@ def _batch(first: int, count: int) -> list[NewReading]:
     ]
 
 
+def _readings_after_a_kill(path: Path) -> int:
+    """The readings a kill now would leave: the database file alone (the unlinked log is lost)."""
+    survivor = path.with_name("after-kill.db")
+    survivor.write_bytes(path.read_bytes())
+    copy = sqlite3.connect(survivor)
+    try:
+        return int(copy.execute("SELECT count(*) FROM readings").fetchone()[0])
+    finally:
+        copy.close()
+
+
 def test_a_log_deleted_and_made_anew_by_another_connection_stops_the_acks(tmp_path: Path) -> None:
     """`rm aquarium.db-wal`, then any new connection recreates it: the store still notices."""
     path = tmp_path / "aquarium.db"
@@ -115,15 +126,8 @@ def test_a_commit_failing_after_the_log_was_deleted_still_saves_the_acked_rows(
     monkeypatch.setattr(store, "_write", failing)
     with pytest.raises(DatabaseFileChanged, match="what it held was saved into the database file"):
         store.write(_batch(10, 10), [])
-    # A kill now loses the unlinked log: what survives is the database file alone.
-    survivor = tmp_path / "after-kill.db"
-    survivor.write_bytes(path.read_bytes())
-    copy = sqlite3.connect(survivor)
-    try:
-        assert copy.execute("SELECT count(*) FROM readings").fetchone() == (10,)
-    finally:
-        copy.close()
-        engine.dispose()
+    assert _readings_after_a_kill(path) == 10
+    engine.dispose()
 
 
 def test_a_store_finding_every_connection_busy_waits_for_one_to_save_the_log(
@@ -145,11 +149,5 @@ def test_a_store_finding_every_connection_busy_waits_for_one_to_save_the_log(
     with pytest.raises(DatabaseFileChanged, match="what it held was saved into the database file"):
         store.write(_batch(10, 10), [])
     giving_back.join()
-    survivor = tmp_path / "after-kill.db"
-    survivor.write_bytes(path.read_bytes())
-    copy = sqlite3.connect(survivor)
-    try:
-        assert copy.execute("SELECT count(*) FROM readings").fetchone() == (10,)
-    finally:
-        copy.close()
-        engine.dispose()
+    assert _readings_after_a_kill(path) == 10
+    engine.dispose()
